@@ -1,0 +1,22 @@
+"""nimbus configuration: one module per option group.
+
+Importing this package registers every option on the global ``CONF``; no
+module reads a value at import time.  ``nimbus.config.parse_args`` reads
+the files and the command line.
+"""
+
+from oslo_config import cfg
+
+from nimbus.conf import base
+from nimbus.conf import compute
+from nimbus.conf import database
+from nimbus.conf import service
+from nimbus.conf import upgrade_levels
+
+CONF = cfg.CONF
+
+base.register_opts(CONF)
+compute.register_opts(CONF)
+database.register_opts(CONF)
+service.register_opts(CONF)
+upgrade_levels.register_opts(CONF)
