@@ -1,0 +1,32 @@
+"""Helpers shared by the query modules."""
+
+import sqlalchemy as sa
+
+_READ_DELETED = ('no', 'yes', 'only')
+
+
+def model_query(context, model, read_deleted=None, project_only=False):
+    """``select(model)`` filtered for soft deletion and, optionally, project.
+
+    ``read_deleted`` is 'no' (live rows only), 'yes' (all) or 'only'
+    (deleted rows only); it defaults to the context's own ``read_deleted``,
+    else 'no'. With ``project_only``, a non-admin context sees only rows of
+    its own project.
+    """
+    if read_deleted is None:
+        read_deleted = getattr(context, 'read_deleted', 'no')
+    if read_deleted not in _READ_DELETED:
+        raise ValueError('read_deleted must be one of %s, not %r'
+                         % (', '.join(_READ_DELETED), read_deleted))
+    stmt = sa.select(model)
+    if read_deleted == 'no':
+        stmt = stmt.where(model.deleted == 0)
+    elif read_deleted == 'only':
+        stmt = stmt.where(model.deleted != 0)
+    if project_only and not getattr(context, 'is_admin', False):
+        stmt = stmt.where(model.project_id == context.project_id)
+    return stmt
+
+
+def rows_as_dicts(rows):
+    return [row.as_dict() for row in rows]
