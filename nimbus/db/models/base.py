@@ -37,6 +37,11 @@ MYSQL_TABLE_KWARGS = {'mysql_engine': 'InnoDB', 'mysql_charset': 'utf8mb4'}
 # info can exceed that, as Nova found.
 MediumText = sa.Text().with_variant(mysql.MEDIUMTEXT(), 'mysql', 'mariadb')
 
+# MySQL's DATETIME drops microseconds unless asked; keep them, as the other
+# backends do, so a value read back equals the value written.
+DateTime = sa.DateTime().with_variant(mysql.DATETIME(fsp=6), 'mysql',
+                                      'mariadb')
+
 # Lengths Nova used: IPv6 in text form fits 39 characters, a CIDR 43.
 IPAddress = sa.String(39)
 CIDR = sa.String(43)
@@ -83,9 +88,9 @@ class IdMixin:
 class TimestampMixin:
     # Naive datetimes in UTC, as everywhere in nimbus.
     created_at: Mapped[datetime.datetime | None] = mapped_column(
-        sa.DateTime, default=_utcnow)
+        DateTime, default=_utcnow)
     updated_at: Mapped[datetime.datetime | None] = mapped_column(
-        sa.DateTime, onupdate=_utcnow)
+        DateTime, onupdate=_utcnow)
 
 
 class SoftDeleteMixin:
@@ -97,7 +102,7 @@ class SoftDeleteMixin:
     snapshots, images) store 1; none of them has such a constraint.
     """
 
-    deleted_at: Mapped[datetime.datetime | None] = mapped_column(sa.DateTime)
+    deleted_at: Mapped[datetime.datetime | None] = mapped_column(DateTime)
     deleted: Mapped[int] = mapped_column(
         sa.Integer, nullable=False, default=0, server_default='0')
 

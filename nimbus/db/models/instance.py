@@ -72,11 +72,11 @@ class Instance(base.NimbusBase, base.Base):
     reservation_id: Mapped[str | None] = mapped_column(sa.String(255))
     launch_index: Mapped[int | None] = mapped_column(sa.Integer)
     scheduled_at: Mapped[datetime.datetime | None] = mapped_column(
-        sa.DateTime)
+        base.DateTime)
     launched_at: Mapped[datetime.datetime | None] = mapped_column(
-        sa.DateTime)
+        base.DateTime)
     terminated_at: Mapped[datetime.datetime | None] = mapped_column(
-        sa.DateTime)
+        base.DateTime)
 
     locked: Mapped[bool | None] = mapped_column(sa.Boolean, default=False)
     locked_by: Mapped[str | None] = mapped_column(
@@ -147,9 +147,9 @@ class InstanceAction(base.NimbusBase, base.Base):
     request_id: Mapped[str | None] = mapped_column(sa.String(255))
     user_id: Mapped[str | None] = mapped_column(sa.String(255))
     project_id: Mapped[str | None] = mapped_column(sa.String(255))
-    start_time: Mapped[datetime.datetime | None] = mapped_column(sa.DateTime)
+    start_time: Mapped[datetime.datetime | None] = mapped_column(base.DateTime)
     finish_time: Mapped[datetime.datetime | None] = mapped_column(
-        sa.DateTime)
+        base.DateTime)
     message: Mapped[str | None] = mapped_column(sa.String(255))
 
 
@@ -162,9 +162,9 @@ class InstanceActionEvent(base.NimbusBase, base.Base):
     event: Mapped[str | None] = mapped_column(sa.String(255))
     action_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey('instance_actions.id'), index=True)
-    start_time: Mapped[datetime.datetime | None] = mapped_column(sa.DateTime)
+    start_time: Mapped[datetime.datetime | None] = mapped_column(base.DateTime)
     finish_time: Mapped[datetime.datetime | None] = mapped_column(
-        sa.DateTime)
+        base.DateTime)
     result: Mapped[str | None] = mapped_column(sa.String(255))
     traceback: Mapped[str | None] = mapped_column(sa.Text)
     host: Mapped[str | None] = mapped_column(sa.String(255))

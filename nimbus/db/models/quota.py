@@ -67,4 +67,4 @@ class Reservation(base.NimbusBase, base.Base):
     user_id: Mapped[str | None] = mapped_column(sa.String(255))
     resource: Mapped[str | None] = mapped_column(sa.String(255))
     delta: Mapped[int] = mapped_column(sa.Integer, nullable=False)
-    expire: Mapped[datetime.datetime | None] = mapped_column(sa.DateTime)
+    expire: Mapped[datetime.datetime | None] = mapped_column(base.DateTime)

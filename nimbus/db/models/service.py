@@ -27,7 +27,7 @@ class Service(base.NimbusBase, base.Base):
     disabled_reason: Mapped[str | None] = mapped_column(sa.String(255))
     availability_zone: Mapped[str | None] = mapped_column(sa.String(255))
     last_seen_up: Mapped[datetime.datetime | None] = mapped_column(
-        sa.DateTime)
+        base.DateTime)
     forced_down: Mapped[bool | None] = mapped_column(sa.Boolean,
                                                      default=False)
     version: Mapped[int | None] = mapped_column(sa.Integer, default=0)

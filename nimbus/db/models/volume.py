@@ -29,15 +29,15 @@ class Volume(base.TimestampMixin, base.SoftDeleteMixin, base.Base):
     instance_uuid: Mapped[str | None] = mapped_column(sa.String(36))
     mountpoint: Mapped[str | None] = mapped_column(sa.String(255))
     attach_time: Mapped[datetime.datetime | None] = mapped_column(
-        sa.DateTime)
+        base.DateTime)
     status: Mapped[str | None] = mapped_column(sa.String(255))
     attach_status: Mapped[str | None] = mapped_column(sa.String(255))
     scheduled_at: Mapped[datetime.datetime | None] = mapped_column(
-        sa.DateTime)
+        base.DateTime)
     launched_at: Mapped[datetime.datetime | None] = mapped_column(
-        sa.DateTime)
+        base.DateTime)
     terminated_at: Mapped[datetime.datetime | None] = mapped_column(
-        sa.DateTime)
+        base.DateTime)
     display_name: Mapped[str | None] = mapped_column(sa.String(255))
     display_description: Mapped[str | None] = mapped_column(sa.String(255))
     # Where the driver put it (the iSCSI target) and its CHAP credentials.
@@ -63,7 +63,7 @@ class Snapshot(base.TimestampMixin, base.SoftDeleteMixin, base.Base):
     progress: Mapped[str | None] = mapped_column(sa.String(255))
     volume_size: Mapped[int | None] = mapped_column(sa.Integer)
     scheduled_at: Mapped[datetime.datetime | None] = mapped_column(
-        sa.DateTime)
+        base.DateTime)
     display_name: Mapped[str | None] = mapped_column(sa.String(255))
     display_description: Mapped[str | None] = mapped_column(sa.String(255))
     provider_location: Mapped[str | None] = mapped_column(sa.String(255))

@@ -20,6 +20,8 @@ depends_on = None
 
 MYSQL_TABLE_KWARGS = {'mysql_engine': 'InnoDB', 'mysql_charset': 'utf8mb4'}
 MediumText = sa.Text().with_variant(mysql.MEDIUMTEXT(), 'mysql', 'mariadb')
+DateTime = sa.DateTime().with_variant(mysql.DATETIME(fsp=6), 'mysql',
+                                      'mariadb')
 IPAddress = sa.String(39)
 CIDR = sa.String(43)
 
@@ -34,9 +36,9 @@ def _uuid_id():
 
 def _timestamps_and_soft_delete():
     return [
-        sa.Column('created_at', sa.DateTime(), nullable=True),
-        sa.Column('updated_at', sa.DateTime(), nullable=True),
-        sa.Column('deleted_at', sa.DateTime(), nullable=True),
+        sa.Column('created_at', DateTime, nullable=True),
+        sa.Column('updated_at', DateTime, nullable=True),
+        sa.Column('deleted_at', DateTime, nullable=True),
         sa.Column('deleted', sa.Integer(), nullable=False,
                   server_default='0'),
     ]
@@ -55,7 +57,7 @@ def _bool(name, nullable=True):
 
 
 def _datetime(name):
-    return sa.Column(name, sa.DateTime(), nullable=True)
+    return sa.Column(name, DateTime, nullable=True)
 
 
 def _pk(table, *columns):
