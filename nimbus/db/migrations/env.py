@@ -23,7 +23,7 @@ def _configure(**kw):
 
 
 def run_migrations_offline():
-    """Emit SQL for review instead of running it (``alembic upgrade --sql``)."""
+    """Print the SQL instead of running it (``alembic upgrade --sql``)."""
     url = config.get_main_option('sqlalchemy.url')
     if not url:
         from nimbus.conf import CONF

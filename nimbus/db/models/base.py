@@ -48,7 +48,7 @@ CIDR = sa.String(43)
 
 
 def table_args(*items):
-    """``__table_args__`` for a model: its constraints plus the MySQL options."""
+    """``__table_args__``: the constraints given, plus the MySQL options."""
     return (*items, dict(MYSQL_TABLE_KWARGS))
 
 

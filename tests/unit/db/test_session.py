@@ -23,8 +23,8 @@ def test_engine_follows_conf_after_reset(tmp_path, db_conf):
 
 
 def test_configure_overrides_conf(tmp_path, db_conf):
-    db_conf.config(connection='sqlite:///%s' % (tmp_path / 'db_conf.sqlite'),
-                group='database')
+    db_conf.config(connection='sqlite:///%s' % (tmp_path / 'conf.sqlite'),
+                   group='database')
     url = 'sqlite:///%s' % (tmp_path / 'explicit.sqlite')
     session.configure(connection=url)
     try:
