@@ -1,42 +1,32 @@
 """Exceptions raised by nimbus.db.api.
 
-Query functions raise these (not oslo.db's or SQLAlchemy's) for the cases a
-caller is expected to handle; ``code`` is the HTTP status an API would
-answer with.
+Each derives from its counterpart in ``nimbus.exception`` (or from that
+module's NotFound or Conflict), so callers may catch either: code above the
+DB layer catches ``nimbus.exception.NotFound`` or ``.ServiceExists`` and
+gets these too. ``code`` is the HTTP status an API would answer with.
 """
 
-
-class NimbusDBException(Exception):
-    msg_fmt = 'An unknown database error occurred.'
-    code = 500
-
-    def __init__(self, message=None, **kwargs):
-        self.kwargs = kwargs
-        if message is None:
-            message = self.msg_fmt % kwargs
-        super().__init__(message)
+from nimbus import exception
 
 
-class NotFound(NimbusDBException):
-    msg_fmt = 'Resource could not be found.'
-    code = 404
+class NotFound(exception.NotFound):
+    """The row is not there, or is soft-deleted."""
 
 
-class Duplicate(NimbusDBException):
+class Duplicate(exception.Conflict):
     msg_fmt = 'Resource already exists.'
-    code = 409
 
 
-class ServiceNotFound(NotFound):
-    msg_fmt = 'Service %(service_id)s could not be found.'
+class ServiceNotFound(exception.ServiceNotFound, NotFound):
+    pass
 
 
-class HostBinaryNotFound(ServiceNotFound):
-    msg_fmt = 'Could not find binary %(binary)s on host %(host)s.'
+class HostBinaryNotFound(exception.HostBinaryNotFound, ServiceNotFound):
+    pass
 
 
-class ServiceExists(Duplicate):
-    msg_fmt = 'Service %(binary)s on host %(host)s already exists.'
+class ServiceExists(exception.ServiceExists, Duplicate):
+    pass
 
 
 class ServiceBinaryExists(ServiceExists):
@@ -47,8 +37,8 @@ class ServiceTopicExists(ServiceExists):
     msg_fmt = 'Service with host %(host)s topic %(topic)s exists.'
 
 
-class ComputeHostNotFound(NotFound):
-    msg_fmt = 'Compute host %(host)s could not be found.'
+class ComputeHostNotFound(exception.ComputeHostNotFound, NotFound):
+    pass
 
 
 class ComputeHostNodeNotFound(ComputeHostNotFound):
