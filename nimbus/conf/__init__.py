@@ -7,6 +7,7 @@ the files and the command line.
 
 from oslo_config import cfg
 
+from nimbus.conf import api
 from nimbus.conf import base
 from nimbus.conf import compute
 from nimbus.conf import database
@@ -15,6 +16,7 @@ from nimbus.conf import upgrade_levels
 
 CONF = cfg.CONF
 
+api.register_opts(CONF)
 base.register_opts(CONF)
 compute.register_opts(CONF)
 database.register_opts(CONF)

@@ -3,7 +3,7 @@
 import collections
 import importlib
 
-_MODULES = ('base', 'compute', 'database', 'service', 'upgrade_levels')
+_MODULES = ('api', 'base', 'compute', 'database', 'service', 'upgrade_levels')
 
 
 def list_opts():

@@ -1,0 +1,11 @@
+"""Versioned objects exchanged over RPC.
+
+Call ``register_all()`` once at start-up; registered classes then appear as
+attributes of this package (``nimbus.objects.Service``).
+"""
+
+
+def register_all():
+    # Importing a module registers the objects it defines.
+    __import__('nimbus.objects.compute_node')
+    __import__('nimbus.objects.service')

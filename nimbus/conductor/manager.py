@@ -1,0 +1,51 @@
+"""nimbus-conductor: the database proxy of compute nodes (and, later, the
+orchestration of builds and migrations)."""
+
+import oslo_messaging as messaging
+from oslo_log import log as logging
+
+from nimbus import manager
+from nimbus.objects import base as objects_base
+
+LOG = logging.getLogger(__name__)
+
+
+class ConductorManager(manager.Manager):
+    """Runs remotable object methods on behalf of compute nodes."""
+
+    target = messaging.Target(version='1.0')
+    service_name = 'conductor'
+
+    def object_class_action_versions(self, context, objname, objmethod,
+                                     object_versions, args, kwargs):
+        objclass = objects_base.NimbusObject.obj_class_from_name(
+            objname, object_versions[objname])
+        result = getattr(objclass, objmethod)(context, *args, **kwargs)
+        if isinstance(result, objects_base.NimbusObject):
+            # Answer in the versions the caller knows.
+            target = object_versions.get(result.obj_name())
+            if target and target != result.VERSION:
+                result = result.obj_to_primitive(
+                    target_version=target, version_manifest=object_versions)
+        return result
+
+    def object_action(self, context, objinst, objmethod, args, kwargs):
+        """Run ``objmethod`` on ``objinst``; return (field updates, result)
+        so the caller's copy of the object ends up as ours."""
+        before = objinst.obj_clone()
+        result = getattr(objinst, objmethod)(*args, **kwargs)
+        updates = {}
+        for name, field in objinst.fields.items():
+            if not objinst.obj_attr_is_set(name):
+                continue
+            value = getattr(objinst, name)
+            if (not before.obj_attr_is_set(name) or
+                    getattr(before, name) != value):
+                updates[name] = field.to_primitive(objinst, name, value)
+        updates['obj_what_changed'] = objinst.obj_what_changed()
+        return updates, result
+
+    def object_backport_versions(self, context, objinst, object_versions):
+        target = object_versions[objinst.obj_name()]
+        return objinst.obj_to_primitive(target_version=target,
+                                        version_manifest=object_versions)

@@ -1,0 +1,139 @@
+"""Runs nimbus daemons as separate processes for integration tests.
+
+Every process started here is stopped by its PID at teardown, even when the
+test failed; logs stay in the test's tmp directory and are printed on
+failure by the fixture.
+"""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+VENV_BIN = os.path.dirname(sys.executable)
+DAEMONS = ('conductor', 'scheduler', 'network', 'volume', 'compute', 'api')
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
+
+
+class Cloud:
+    """A config file and the daemons started with it."""
+
+    def __init__(self, workdir, transport_url, db_url, host='node1',
+                 report_interval=1, service_down_time=5):
+        self.workdir = str(workdir)
+        self.host = host
+        self.api_port = free_port()
+        self.config_file = os.path.join(self.workdir, 'nimbus.conf')
+        self.processes = {}
+        self.transport_url = transport_url
+        self.db_url = db_url
+        os.makedirs(os.path.join(self.workdir, 'state'), exist_ok=True)
+        with open(self.config_file, 'w') as conf:
+            conf.write(
+                '[DEFAULT]\n'
+                'host = %(host)s\n'
+                'state_path = %(state)s\n'
+                'transport_url = %(transport)s\n'
+                'report_interval = %(report)d\n'
+                'service_down_time = %(down)d\n'
+                'periodic_interval = 5\n'
+                'graceful_shutdown_timeout = 8\n'
+                'osapi_compute_listen = 127.0.0.1\n'
+                'osapi_compute_listen_port = %(port)d\n'
+                'rpc_response_timeout = 10\n'
+                '[database]\n'
+                'connection = %(db)s\n'
+                '[oslo_messaging_rabbit]\n'
+                'rabbit_retry_interval = 1\n'
+                'rabbit_retry_backoff = 1\n'
+                'rabbit_interval_max = 2\n'
+                'heartbeat_timeout_threshold = 10\n'
+                % {'host': host, 'state': os.path.join(self.workdir, 'state'),
+                   'transport': transport_url, 'report': report_interval,
+                   'down': service_down_time, 'port': self.api_port,
+                   'db': db_url})
+
+    def command(self, name):
+        return [os.path.join(VENV_BIN, name), '--config-file',
+                self.config_file]
+
+    def manage(self, *args, check=True):
+        result = subprocess.run(self.command('nimbus-manage') + list(args),
+                                capture_output=True, text=True, timeout=120)
+        if check and result.returncode != 0:
+            raise AssertionError('nimbus-manage %s failed (%d): %s%s' % (
+                ' '.join(args), result.returncode, result.stdout,
+                result.stderr))
+        return result
+
+    def start(self, daemon):
+        log = open(os.path.join(self.workdir, 'nimbus-%s.log' % daemon), 'ab')
+        proc = subprocess.Popen(self.command('nimbus-' + daemon),
+                                stdout=log, stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL)
+        log.close()
+        self.processes[daemon] = proc
+        return proc
+
+    def start_all(self):
+        for daemon in DAEMONS:
+            self.start(daemon)
+
+    def service_states(self):
+        """{binary: (status, state)} from `nimbus-manage service list`."""
+        out = self.manage('service', 'list').stdout.splitlines()
+        states = {}
+        for line in out[1:]:
+            cols = line.split()
+            states[cols[0]] = (cols[3], cols[4])
+        return states
+
+    def wait_for_states(self, wanted, timeout):
+        """Wait until every binary in ``wanted`` has that up/down state."""
+        deadline = time.monotonic() + timeout
+        states = {}
+        while time.monotonic() < deadline:
+            states = self.service_states()
+            if all(states.get(b, (None, None))[1] == s
+                   for b, s in wanted.items()):
+                return states
+            self.assert_running(exclude=[b.split('-', 1)[1] for b, s in
+                                         wanted.items() if s == 'down'])
+            time.sleep(0.5)
+        raise AssertionError('services not %s within %ss: %s' % (
+            wanted, timeout, states))
+
+    def assert_running(self, exclude=()):
+        for daemon, proc in self.processes.items():
+            if daemon not in exclude and proc.poll() is not None:
+                raise AssertionError('nimbus-%s exited with %s:\n%s' % (
+                    daemon, proc.returncode, self.log(daemon)[-3000:]))
+
+    def log(self, daemon):
+        path = os.path.join(self.workdir, 'nimbus-%s.log' % daemon)
+        with open(path, errors='replace') as f:
+            return f.read()
+
+    def stop(self, daemon, sig=signal.SIGTERM, timeout=15):
+        """Signal one daemon; return (exit code, seconds it took)."""
+        proc = self.processes[daemon]
+        began = time.monotonic()
+        if proc.poll() is None:
+            proc.send_signal(sig)
+            try:
+                proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        return proc.returncode, time.monotonic() - began
+
+    def stop_all(self):
+        for daemon in list(self.processes):
+            self.stop(daemon)
