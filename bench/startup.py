@@ -21,10 +21,14 @@ def nimbus_all_startup(runs=3):
     for _ in range(runs):
         with tempfile.TemporaryDirectory() as state:
             port = daemons.free_port()
+            config = os.path.join(state, 'nimbus.conf')
+            with open(config, 'w') as f:
+                f.write('[DEFAULT]\nstate_path = %s\n'
+                        'osapi_compute_listen = 127.0.0.1\n'
+                        'osapi_compute_listen_port = %d\n'
+                        'report_interval = 1\n' % (state, port))
             cmd = [os.path.join(daemons.VENV_BIN, 'nimbus-all'),
-                   '--state_path', state, '--osapi_compute_listen',
-                   '127.0.0.1', '--osapi_compute_listen_port', str(port),
-                   '--report_interval', '1']
+                   '--config-file', config]
             began = time.monotonic()
             proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL,
                                     stderr=subprocess.DEVNULL)

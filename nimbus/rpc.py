@@ -5,6 +5,7 @@ request context travels with every message (``RequestContextSerializer``)
 and payloads are versioned objects or JSON-safe data.
 """
 
+from oslo_config import cfg
 import oslo_messaging as messaging
 from oslo_log import log as logging
 
@@ -39,11 +40,18 @@ def init(conf, url=None, default_url=None):
         conf, url=url, allowed_remote_exmods=ALLOWED_EXMODS)
     # transport_url is registered by the call above; transports connect
     # lazily, so replacing this one costs nothing.
-    if url is None and default_url and not conf.transport_url:
+    if url is None and default_url and _transport_url_unset(conf):
         TRANSPORT.cleanup()
         TRANSPORT = messaging.get_rpc_transport(
             conf, url=default_url, allowed_remote_exmods=ALLOWED_EXMODS)
     return TRANSPORT
+
+
+def _transport_url_unset(conf):
+    """True when transport_url is oslo.messaging's default, not set by the
+    operator in a file, the environment or the command line."""
+    location = conf.get_location('transport_url')
+    return location is None or location.location == cfg.Locations.opt_default
 
 
 def initialized():

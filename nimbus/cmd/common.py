@@ -31,7 +31,7 @@ def use_conductor_for_objects():
     objects_base.NimbusObject.indirection_api = conductor_rpcapi.ConductorAPI()
 
 
-def wait_for_conductor(stop_after=None, probe_timeout=5):
+def wait_for_conductor(stop_after=None, probe_timeout=1):
     """Block until a conductor answers a ping (logging while it does not)."""
     api = baserpc.BaseAPI('conductor')
     context = nimbus_context.get_admin_context()

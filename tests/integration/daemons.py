@@ -134,6 +134,15 @@ class Cloud:
                 proc.wait()
         return proc.returncode, time.monotonic() - began
 
-    def stop_all(self):
-        for daemon in list(self.processes):
-            self.stop(daemon)
+    def stop_all(self, timeout=15):
+        """SIGTERM every daemon at once; SIGKILL what outlives timeout."""
+        running = [p for p in self.processes.values() if p.poll() is None]
+        for proc in running:
+            proc.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + timeout
+        for proc in running:
+            try:
+                proc.wait(max(deadline - time.monotonic(), 0.1))
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()

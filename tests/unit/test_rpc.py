@@ -99,3 +99,16 @@ def test_nimbus_exceptions_cross_rpc_as_themselves(fake_rpc):
     finally:
         server.stop()
         server.wait()
+
+
+def test_default_url_only_when_operator_set_no_transport(conf):
+    # nimbus-all: the in-process bus unless transport_url is configured.
+    try:
+        transport = rpc.init(conf.conf, default_url='fake://')
+        assert transport._driver.__class__.__name__ == 'FakeDriver'
+        rpc.cleanup()
+        conf.config(transport_url='rabbit://guest:guest@127.0.0.1:5672/')
+        transport = rpc.init(conf.conf, default_url='fake://')
+        assert transport._driver.__class__.__name__ == 'RabbitDriver'
+    finally:
+        rpc.cleanup()
