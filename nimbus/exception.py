@@ -76,3 +76,12 @@ class FixedIpNotFoundForAddress(NotFound):
 class FixedIpMacMismatch(Conflict):
     msg_fmt = ('Fixed IP %(address)s belongs to MAC %(expected)s, not '
                '%(mac)s.')
+
+
+class Forbidden(NimbusException):
+    msg_fmt = 'Forbidden.'
+    code = 403
+
+
+class PolicyNotAuthorized(Forbidden):
+    msg_fmt = "Policy doesn't allow %(action)s to be performed."

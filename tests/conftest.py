@@ -26,6 +26,7 @@ def conf(tmp_path):
                    periodic_interval=1, graceful_shutdown_timeout=10)
     fixture.config(connection='sqlite:///%s/nimbus.sqlite' % tmp_path,
                    group='database')
+    fixture.config(auth_strategy='noauth2', group='api')
     objects.register_all()
     db_session.reset()
     yield fixture

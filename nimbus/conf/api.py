@@ -1,4 +1,4 @@
-"""[DEFAULT] options of nimbus-api's HTTP listeners."""
+"""nimbus-api's HTTP listeners ([DEFAULT]) and API behaviour ([api])."""
 
 from oslo_config import cfg
 
@@ -23,10 +23,30 @@ api_opts = [
              'config directories, then in etc/nimbus of the source tree.'),
 ]
 
+API_GROUP = cfg.OptGroup('api', title='API behaviour')
+
+api_group_opts = [
+    cfg.StrOpt(
+        'auth_strategy',
+        default='keystone',
+        choices=[('keystone', 'Tokens checked by Keystone '
+                              '(keystonemiddleware auth_token).'),
+                 ('noauth2', 'X-Auth-Token is user[:project], trusted '
+                             'as is; for single-user and test setups.')],
+        help='How API requests are authenticated.'),
+    cfg.IntOpt(
+        'max_limit',
+        default=1000,
+        min=1,
+        help='Most items one list request returns.'),
+]
+
 
 def register_opts(conf):
     conf.register_opts(api_opts)
+    conf.register_group(API_GROUP)
+    conf.register_opts(api_group_opts, group=API_GROUP)
 
 
 def list_opts():
-    return {'DEFAULT': api_opts}
+    return {'DEFAULT': api_opts, API_GROUP: api_group_opts}
