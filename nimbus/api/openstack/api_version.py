@@ -8,7 +8,7 @@ import re
 
 MIN_VERSION = '2.1'
 # The newest microversion whose behaviour changes nimbus implements in full.
-MAX_VERSION = '2.1'
+MAX_VERSION = '2.37'
 
 SERVICE_TYPE = 'compute'
 HEADER = 'OpenStack-API-Version'
