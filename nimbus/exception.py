@@ -85,3 +85,141 @@ class Forbidden(NimbusException):
 
 class PolicyNotAuthorized(Forbidden):
     msg_fmt = "Policy doesn't allow %(action)s to be performed."
+
+
+# Compute: instances, their states, actions and migrations ---------------
+
+class InstanceNotFound(NotFound):
+    msg_fmt = 'Instance %(instance_id)s could not be found.'
+
+
+class InstanceInvalidState(Invalid):
+    msg_fmt = ('Cannot %(method)s instance %(instance_uuid)s while it is '
+               'in %(attr)s %(state)s.')
+    code = 409
+
+
+class InstanceNotReady(InstanceInvalidState):
+    msg_fmt = 'Instance %(instance_id)s is not ready.'
+
+
+class UnexpectedTaskStateError(Conflict):
+    msg_fmt = ('Conflicting instance update: %(instance_uuid)s is in '
+               'task_state %(actual)s, expected %(expected)s.')
+
+
+class UnexpectedDeletingTaskStateError(UnexpectedTaskStateError):
+    pass
+
+
+class InstanceIsLocked(InstanceInvalidState):
+    msg_fmt = 'Instance %(instance_uuid)s is locked.'
+
+
+class InstanceActionNotFound(NotFound):
+    msg_fmt = ('Action for request_id %(request_id)s on instance '
+               '%(instance_uuid)s not found.')
+
+
+class InstanceActionEventNotFound(NotFound):
+    msg_fmt = 'Event %(event)s not found for action id %(action_id)s.'
+
+
+class MetadataNotFound(NotFound):
+    msg_fmt = 'Instance %(instance_uuid)s has no metadata with key %(key)s.'
+
+
+class MarkerNotFound(NotFound):
+    msg_fmt = 'Marker %(marker)s could not be found.'
+    code = 400
+
+
+class InvalidSortKey(Invalid):
+    msg_fmt = 'Sort key supplied is invalid: %(reason)s'
+
+
+class MigrationNotFound(NotFound):
+    msg_fmt = 'Migration %(migration_id)s could not be found.'
+
+
+class MigrationNotFoundByStatus(MigrationNotFound):
+    msg_fmt = ('Migration not found for instance %(instance_id)s with '
+               'status %(status)s.')
+
+
+class InstanceSecurityGroupNotFound(NotFound):
+    msg_fmt = ('Security group %(security_group_id)s not found for project '
+               '%(project_id)s.')
+    code = 400
+
+
+class InstanceUserDataTooLarge(Invalid):
+    msg_fmt = ('User data too large. User data must be no larger than '
+               '%(maxsize)s bytes once base64 encoded. Your data is '
+               '%(length)d bytes')
+
+
+class InstanceUserDataMalformed(Invalid):
+    msg_fmt = 'User data needs to be valid base 64.'
+
+
+class MetadataLimitExceeded(Forbidden):
+    msg_fmt = ('Maximum number of metadata items exceeds %(allowed)d')
+
+
+class InvalidMetadata(Invalid):
+    msg_fmt = 'Invalid metadata: %(reason)s'
+
+
+class FlavorMemoryTooSmall(Invalid):
+    msg_fmt = "Flavor's memory is too small for requested image."
+
+
+class FlavorDiskTooSmall(Invalid):
+    msg_fmt = "Flavor's disk is too small for requested image."
+
+
+class ImageNotActive(Invalid):
+    msg_fmt = 'Image %(image_id)s is not active.'
+    code = 400
+
+
+class InvalidInstanceCount(Invalid):
+    msg_fmt = 'Invalid instance count: %(reason)s'
+
+
+class InstanceAvailabilityZoneNotFound(Invalid):
+    msg_fmt = 'The requested availability zone %(az)s is not available.'
+
+
+class ResizeToSameFlavor(Invalid):
+    msg_fmt = 'When resizing, instances must change flavor.'
+
+
+class CannotResizeDisk(Invalid):
+    msg_fmt = 'Server disk cannot be resized down: %(reason)s'
+
+
+class InstanceFaultRollback(NimbusException):
+    msg_fmt = 'Instance rollback performed due to: %(reason)s'
+
+
+class RescheduledBuild(NimbusException):
+    msg_fmt = 'Build of instance %(instance_uuid)s was re-scheduled: ' \
+              '%(reason)s'
+
+
+class BuildAbortException(NimbusException):
+    msg_fmt = 'Build of instance %(instance_uuid)s aborted: %(reason)s'
+
+
+class InstanceDriverError(NimbusException):
+    msg_fmt = 'Hypervisor error on instance %(instance_uuid)s: %(reason)s'
+
+
+class InstanceBuildTimeout(NimbusException):
+    msg_fmt = 'Instance build timed out after %(timeout)d seconds.'
+
+
+class ConsoleNotAvailable(NotFound):
+    msg_fmt = 'Guest does not have a console available.'

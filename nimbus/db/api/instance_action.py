@@ -1,0 +1,118 @@
+"""Instance actions (one per user request) and their events (one per step
+a service carried out), with timings, results and tracebacks."""
+
+from oslo_utils import timeutils
+import sqlalchemy as sa
+
+from nimbus.db import models
+from nimbus.db import session
+from nimbus import exception
+
+InstanceAction = models.InstanceAction
+InstanceActionEvent = models.InstanceActionEvent
+
+
+def _action_get_by_request_id(context, instance_uuid, request_id):
+    return context.session.scalars(
+        sa.select(InstanceAction).where(
+            InstanceAction.instance_uuid == instance_uuid,
+            InstanceAction.request_id == request_id,
+            InstanceAction.deleted == 0)
+        .order_by(InstanceAction.created_at.desc(),
+                  InstanceAction.id.desc())).first()
+
+
+@session.writer
+def action_start(context, values):
+    action = InstanceAction()
+    action.update(values)
+    action.save(context.session)
+    return action.as_dict()
+
+
+@session.writer
+def action_finish(context, values):
+    """Stamp finish_time (and message) on the action of the request."""
+    action = _action_get_by_request_id(context, values['instance_uuid'],
+                                       values['request_id'])
+    if action is None:
+        raise exception.InstanceActionNotFound(
+            request_id=values['request_id'],
+            instance_uuid=values['instance_uuid'])
+    action.finish_time = values.get('finish_time') or timeutils.utcnow()
+    if values.get('message'):
+        action.message = values['message']
+    action.save(context.session)
+    return action.as_dict()
+
+
+@session.reader
+def action_get_by_request_id(context, instance_uuid, request_id):
+    action = _action_get_by_request_id(context, instance_uuid, request_id)
+    return action.as_dict() if action is not None else None
+
+
+@session.reader
+def actions_get(context, instance_uuid):
+    """The actions of an instance, newest first."""
+    stmt = (sa.select(InstanceAction)
+            .where(InstanceAction.instance_uuid == instance_uuid,
+                   InstanceAction.deleted == 0)
+            .order_by(InstanceAction.created_at.desc(),
+                      InstanceAction.id.desc()))
+    return [row.as_dict() for row in context.session.scalars(stmt)]
+
+
+@session.writer
+def action_event_start(context, values):
+    """Start an event of the action of ``values['request_id']``."""
+    action = _action_get_by_request_id(context, values['instance_uuid'],
+                                       values['request_id'])
+    if action is None:
+        raise exception.InstanceActionNotFound(
+            request_id=values['request_id'],
+            instance_uuid=values['instance_uuid'])
+    event = InstanceActionEvent(
+        action_id=action.id, event=values['event'],
+        start_time=values.get('start_time') or timeutils.utcnow(),
+        host=values.get('host'), details=values.get('details'))
+    event.save(context.session)
+    return event.as_dict()
+
+
+@session.writer
+def action_event_finish(context, values):
+    """Finish the newest unfinished event named ``values['event']``; the
+    action's message becomes 'Error' when the event failed."""
+    action = _action_get_by_request_id(context, values['instance_uuid'],
+                                       values['request_id'])
+    if action is None:
+        raise exception.InstanceActionNotFound(
+            request_id=values['request_id'],
+            instance_uuid=values['instance_uuid'])
+    event = context.session.scalars(
+        sa.select(InstanceActionEvent).where(
+            InstanceActionEvent.action_id == action.id,
+            InstanceActionEvent.event == values['event'])
+        .order_by(InstanceActionEvent.id.desc())).first()
+    if event is None:
+        raise exception.InstanceActionEventNotFound(
+            action_id=action.id, event=values['event'])
+    event.finish_time = values.get('finish_time') or timeutils.utcnow()
+    event.result = values.get('result')
+    event.traceback = values.get('traceback')
+    if values.get('details'):
+        event.details = values['details']
+    event.save(context.session)
+    if values.get('result', '').lower() == 'error':
+        action.message = 'Error'
+        action.save(context.session)
+    return event.as_dict()
+
+
+@session.reader
+def action_events_get(context, action_id):
+    stmt = (sa.select(InstanceActionEvent)
+            .where(InstanceActionEvent.action_id == action_id)
+            .order_by(InstanceActionEvent.id))
+    return [row.as_dict() for row in context.session.scalars(stmt)]

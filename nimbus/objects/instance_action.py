@@ -1,0 +1,211 @@
+"""InstanceAction (one per user request on an instance) and
+InstanceActionEvent (one per step a service carried out), as Nova's
+os-instance-actions shows them."""
+
+import functools
+import sys
+import traceback
+
+from oslo_utils import timeutils
+from oslo_versionedobjects import fields
+
+from nimbus.db.api import instance_action as action_db
+from nimbus.objects import base
+
+
+# Action names, as Nova recorded them.
+CREATE = 'create'
+DELETE = 'delete'
+RESTORE = 'restore'
+FORCE_DELETE = 'forceDelete'
+REBOOT = 'reboot'
+STOP = 'stop'
+START = 'start'
+PAUSE = 'pause'
+UNPAUSE = 'unpause'
+SUSPEND = 'suspend'
+RESUME = 'resume'
+LOCK = 'lock'
+UNLOCK = 'unlock'
+REBUILD = 'rebuild'
+RESIZE = 'resize'
+CONFIRM_RESIZE = 'confirmResize'
+REVERT_RESIZE = 'revertResize'
+CREATE_IMAGE = 'createImage'
+RESET_STATE = 'resetState'
+
+
+@base.NimbusObjectRegistry.register
+class InstanceAction(base.NimbusPersistentObject, base.NimbusObject):
+    # Version 1.0: Initial version
+    VERSION = '1.0'
+
+    fields = dict(base.NimbusPersistentObject.fields, **{
+        'id': fields.IntegerField(read_only=True),
+        'action': fields.StringField(nullable=True),
+        'instance_uuid': fields.UUIDField(nullable=True),
+        'request_id': fields.StringField(nullable=True),
+        'user_id': fields.StringField(nullable=True),
+        'project_id': fields.StringField(nullable=True),
+        'start_time': fields.DateTimeField(nullable=True),
+        'finish_time': fields.DateTimeField(nullable=True),
+        'message': fields.StringField(nullable=True),
+    })
+
+    @classmethod
+    @base.remotable
+    def action_start(cls, context, instance_uuid, action):
+        """Record that the request of ``context`` started ``action``."""
+        row = action_db.action_start(context, {
+            'action': action, 'instance_uuid': instance_uuid,
+            'request_id': context.request_id, 'user_id': context.user_id,
+            'project_id': context.project_id,
+            'start_time': timeutils.utcnow()})
+        return base.from_db(cls(context), row)
+
+    @classmethod
+    @base.remotable
+    def action_finish(cls, context, instance_uuid, message=None):
+        row = action_db.action_finish(context, {
+            'instance_uuid': instance_uuid,
+            'request_id': context.request_id, 'message': message})
+        return base.from_db(cls(context), row)
+
+    @classmethod
+    @base.remotable
+    def get_by_request_id(cls, context, instance_uuid, request_id):
+        row = action_db.action_get_by_request_id(context, instance_uuid,
+                                                 request_id)
+        return base.from_db(cls(context), row) if row else None
+
+
+@base.NimbusObjectRegistry.register
+class InstanceActionList(base.ObjectListBase, base.NimbusObject):
+    # Version 1.0: Initial version
+    VERSION = '1.0'
+
+    fields = {'objects': fields.ListOfObjectsField('InstanceAction')}
+
+    @classmethod
+    @base.remotable
+    def get_by_instance_uuid(cls, context, instance_uuid):
+        """The actions of an instance, newest first."""
+        return cls(context, objects=[
+            base.from_db(InstanceAction(context), row)
+            for row in action_db.actions_get(context, instance_uuid)])
+
+
+@base.NimbusObjectRegistry.register
+class InstanceActionEvent(base.NimbusTimestampObject, base.NimbusObject):
+    # Version 1.0: Initial version
+    VERSION = '1.0'
+
+    fields = dict(base.NimbusTimestampObject.fields, **{
+        'id': fields.IntegerField(read_only=True),
+        'event': fields.StringField(nullable=True),
+        'action_id': fields.IntegerField(nullable=True),
+        'start_time': fields.DateTimeField(nullable=True),
+        'finish_time': fields.DateTimeField(nullable=True),
+        'result': fields.StringField(nullable=True),
+        'traceback': fields.StringField(nullable=True),
+        'host': fields.StringField(nullable=True),
+        'details': fields.StringField(nullable=True),
+    })
+
+    @classmethod
+    @base.remotable
+    def event_start(cls, context, instance_uuid, event_name, host=None):
+        row = action_db.action_event_start(context, {
+            'instance_uuid': instance_uuid, 'event': event_name,
+            'request_id': context.request_id, 'host': host,
+            'start_time': timeutils.utcnow()})
+        return base.from_db(cls(context), row)
+
+    @classmethod
+    @base.remotable
+    def event_finish(cls, context, instance_uuid, event_name, result,
+                     tb=None, details=None):
+        row = action_db.action_event_finish(context, {
+            'instance_uuid': instance_uuid, 'event': event_name,
+            'request_id': context.request_id, 'result': result,
+            'traceback': tb, 'details': details,
+            'finish_time': timeutils.utcnow()})
+        return base.from_db(cls(context), row)
+
+
+@base.NimbusObjectRegistry.register
+class InstanceActionEventList(base.ObjectListBase, base.NimbusObject):
+    # Version 1.0: Initial version
+    VERSION = '1.0'
+
+    fields = {'objects': fields.ListOfObjectsField('InstanceActionEvent')}
+
+    @classmethod
+    @base.remotable
+    def get_by_action(cls, context, action_id):
+        return cls(context, objects=[
+            base.from_db(InstanceActionEvent(context), row)
+            for row in action_db.action_events_get(context, action_id)])
+
+
+class EventReporter:
+    """Records one event of the current request's action around a block:
+    ``with EventReporter(context, 'compute_reboot_instance', uuid):``.
+
+    A failure to record never hides the work's own outcome: if the action
+    is missing (a periodic task, an old request) nothing is recorded.
+    """
+
+    def __init__(self, context, event_name, host, *instance_uuids):
+        self.context = context
+        self.event_name = event_name
+        self.host = host
+        self.instance_uuids = instance_uuids
+        self._started = []
+
+    def __enter__(self):
+        for uuid in self.instance_uuids:
+            try:
+                InstanceActionEvent.event_start(self.context, uuid,
+                                                self.event_name,
+                                                host=self.host)
+                self._started.append(uuid)
+            except Exception:
+                pass
+        return self
+
+    def __exit__(self, exc_type, exc_val, exc_tb):
+        for uuid in self._started:
+            if exc_type is None:
+                result, tb = 'Success', None
+            else:
+                result = 'Error'
+                tb = ''.join(traceback.format_exception(exc_type, exc_val,
+                                                        exc_tb))
+            try:
+                InstanceActionEvent.event_finish(self.context, uuid,
+                                                 self.event_name, result,
+                                                 tb=tb)
+            except Exception:
+                pass
+        return False
+
+
+def wrap_instance_event(prefix):
+    """Decorator of compute manager methods taking ``instance``: records an
+    event named ``<prefix>_<method>`` on the instance's current action."""
+    def decorator(fn):
+        @functools.wraps(fn)
+        def wrapper(self, context, *args, **kwargs):
+            instance = kwargs.get('instance')
+            if instance is None and args:
+                instance = args[0]
+            event = '%s_%s' % (prefix, fn.__name__)
+            with EventReporter(context, event, self.host, instance.uuid):
+                return fn(self, context, *args, **kwargs)
+        return wrapper
+    return decorator
+
+
+def exc_info():
+    return sys.exc_info()
