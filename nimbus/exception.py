@@ -223,3 +223,82 @@ class InstanceBuildTimeout(NimbusException):
 
 class ConsoleNotAvailable(NotFound):
     msg_fmt = 'Guest does not have a console available.'
+
+
+# Quotas, flavors, key pairs, hypervisors (the Compute API's resources).
+
+class OverQuota(Forbidden):
+    """A request would take a project over one of its limits.
+
+    ``overs`` are the resources over their limit; ``quotas`` and
+    ``usages`` the limits and current usage of the resources checked.
+    """
+
+    msg_fmt = 'Quota exceeded for %(overs)s.'
+
+    def __init__(self, message=None, overs=(), quotas=None, usages=None,
+                 **kwargs):
+        self.overs = sorted(overs)
+        self.quotas = dict(quotas or {})
+        self.usages = dict(usages or {})
+        super().__init__(message, overs=', '.join(self.overs), **kwargs)
+
+
+class QuotaResourceUnknown(NotFound):
+    msg_fmt = 'Unknown quota resources %(unknown)s.'
+
+
+class InvalidQuotaValue(Invalid):
+    msg_fmt = ('Quota limit %(limit)s for %(resource)s must be greater than '
+               'or equal to already used and reserved %(minimum)s.')
+
+
+class FlavorNotFound(NotFound):
+    msg_fmt = 'Flavor %(flavor_id)s could not be found.'
+
+
+class FlavorNotFoundByName(FlavorNotFound):
+    msg_fmt = 'Flavor with name %(flavor_name)s could not be found.'
+
+
+class FlavorExists(Conflict):
+    msg_fmt = 'Flavor with name %(name)s already exists.'
+
+
+class FlavorIdExists(Conflict):
+    msg_fmt = 'Flavor with ID %(flavor_id)s already exists.'
+
+
+class FlavorExtraSpecsNotFound(NotFound):
+    msg_fmt = ('Flavor %(flavor_id)s has no extra specs with key '
+               '%(extra_specs_key)s.')
+
+
+class FlavorAccessNotFound(NotFound):
+    msg_fmt = ('Flavor access not found for %(flavor_id)s / '
+               '%(project_id)s combination.')
+
+
+class FlavorAccessExists(Conflict):
+    msg_fmt = ('Flavor access already exists for flavor %(flavor_id)s and '
+               'project %(project_id)s combination.')
+
+
+class KeypairNotFound(NotFound):
+    msg_fmt = 'Keypair %(name)s not found for user %(user_id)s'
+
+
+class KeyPairExists(Conflict):
+    msg_fmt = "Key pair '%(key_name)s' already exists."
+
+
+class InvalidKeypair(Invalid):
+    msg_fmt = 'Keypair data is invalid: %(reason)s'
+
+
+class HypervisorNotFound(NotFound):
+    msg_fmt = 'Hypervisor %(hypervisor_id)s could not be found.'
+
+
+class HypervisorHostNotFound(NotFound):
+    msg_fmt = 'No hypervisor matching %(pattern)s could be found.'

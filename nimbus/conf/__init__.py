@@ -11,6 +11,7 @@ from nimbus.conf import api
 from nimbus.conf import base
 from nimbus.conf import compute
 from nimbus.conf import database
+from nimbus.conf import quota
 from nimbus.conf import service
 from nimbus.conf import upgrade_levels
 
@@ -20,5 +21,6 @@ api.register_opts(CONF)
 base.register_opts(CONF)
 compute.register_opts(CONF)
 database.register_opts(CONF)
+quota.register_opts(CONF)
 service.register_opts(CONF)
 upgrade_levels.register_opts(CONF)
