@@ -33,7 +33,7 @@ base_rules = [
 ]
 
 # Modules that define rules of their own; each has list_rules().
-_MODULES = ()
+_MODULES = ('compute_resources',)
 
 
 def list_rules():

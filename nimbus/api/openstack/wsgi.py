@@ -126,7 +126,11 @@ class APIRouter:
         project_id = match.pop('project_id', None)
         if project_id is not None:
             req.environ['nimbus.url_project_id'] = project_id
-        result = handler(req, **match)
+        try:
+            result = handler(req, **match)
+        except webob.exc.HTTPException as exc:
+            # wsgify would send it as text/plain; clients get JSON faults.
+            return faults.from_exception(exc)
         if isinstance(result, webob.Response):
             return result
         code = getattr(handler, 'wsgi_code', 200)
