@@ -302,3 +302,10 @@ class HypervisorNotFound(NotFound):
 
 class HypervisorHostNotFound(NotFound):
     msg_fmt = 'No hypervisor matching %(pattern)s could be found.'
+
+
+class NoValidHost(NimbusException):
+    """The scheduler found no host for an instance; ``reason`` says what
+    ruled the hosts out (it ends up in the instance fault)."""
+    msg_fmt = 'No valid host was found. %(reason)s'
+    code = 400

@@ -12,6 +12,7 @@ from nimbus.conf import base
 from nimbus.conf import compute
 from nimbus.conf import database
 from nimbus.conf import quota
+from nimbus.conf import scheduler
 from nimbus.conf import service
 from nimbus.conf import upgrade_levels
 
@@ -22,5 +23,6 @@ base.register_opts(CONF)
 compute.register_opts(CONF)
 database.register_opts(CONF)
 quota.register_opts(CONF)
+scheduler.register_opts(CONF)
 service.register_opts(CONF)
 upgrade_levels.register_opts(CONF)
