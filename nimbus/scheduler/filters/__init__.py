@@ -1,0 +1,86 @@
+"""Host filters: each decides whether one host can take the request.
+
+A filter is a ``BaseHostFilter`` subclass, one module each in this
+package, enabled by class name in ``scheduler_default_filters`` (a dotted
+path loads one from elsewhere). ``host_passes`` is its meaning; the rest
+lets the filter scheduler avoid calling it for every host on every request:
+
+* ``cacheable`` filters judge a host only by its state (resources, service
+  and its liveness, zone, hypervisor) and by ``request_key(spec)``. The
+  scheduler keeps their verdicts per key and re-asks only for hosts that
+  changed since.
+* the others (per-request lists: retries, hints) are asked for the hosts
+  the scheduler actually considers.
+* ``prepare`` runs once per request before the host view is locked, for
+  work such as database look-ups.
+* ``limits`` tells the compute claim the ceilings a filter checked
+  (oversubscribed RAM, vCPUs, disk).
+"""
+
+import importlib
+import pkgutil
+
+from oslo_utils import importutils
+
+
+class BaseHostFilter:
+    #: True when the verdict depends only on the host's state and on
+    #: ``request_key(spec)``.
+    cacheable = False
+
+    @property
+    def name(self):
+        return type(self).__name__
+
+    def request_key(self, spec):
+        """What of the request a cacheable filter's verdict depends on."""
+        return None
+
+    def prepare(self, context, spec):
+        """Per-request work done before the host view is locked; results
+        go to ``spec.resolved``."""
+
+    def host_passes(self, host_state, spec):
+        raise NotImplementedError()
+
+    def limits(self, host_state):
+        """{limit name: value} for the claim on a chosen host, or None."""
+        return None
+
+    def filter_all(self, host_states, spec):
+        return [h for h in host_states if self.host_passes(h, spec)]
+
+
+def all_filters():
+    """Every filter class of this package, by class name."""
+    found = {}
+    for module_info in pkgutil.iter_modules(__path__):
+        module = importlib.import_module('%s.%s' % (__name__,
+                                                    module_info.name))
+        for value in vars(module).values():
+            if (isinstance(value, type) and
+                    issubclass(value, BaseHostFilter) and
+                    value is not BaseHostFilter and
+                    value.__module__ == module.__name__):
+                found[value.__name__] = value
+    return found
+
+
+def load_filters(names):
+    """Instances of the named filters, in order; ValueError names the
+    unknown ones."""
+    known = None
+    filters = []
+    for name in names:
+        if '.' in name:
+            cls = importutils.import_class(name)
+        else:
+            known = known if known is not None else all_filters()
+            if name not in known:
+                raise ValueError('Unknown scheduler filter %r (known: %s)'
+                                 % (name, ', '.join(sorted(known))))
+            cls = known[name]
+        if not (isinstance(cls, type) and issubclass(cls, BaseHostFilter)):
+            raise ValueError('%s is not a host filter' % name)
+        filters.append(cls())
+    return filters
