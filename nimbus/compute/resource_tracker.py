@@ -1,20 +1,27 @@
-"""Keeps the compute_nodes row of each hypervisor node current.
+"""Keeps the compute_nodes row of each hypervisor node current: what the
+driver offers, and what the instances of this host (and the claims of
+builds and resizes in progress) use.
 
 Writes go through ComputeNode objects, which on a compute node run on the
 conductor: this module never touches the database itself.
 """
 
+import threading
+
 from oslo_log import log as logging
 
+from nimbus.compute import claims
+from nimbus.compute import vm_states
 from nimbus.conf import CONF
 from nimbus import exception
 from nimbus import objects
 
 LOG = logging.getLogger(__name__)
 
-_COLUMNS = ('vcpus', 'memory_mb', 'local_gb', 'vcpus_used', 'memory_mb_used',
-            'local_gb_used', 'hypervisor_type', 'hypervisor_version',
-            'hypervisor_hostname', 'cpu_info', 'disk_available_least')
+_COLUMNS = ('vcpus', 'memory_mb', 'local_gb', 'hypervisor_type',
+            'hypervisor_version', 'hypervisor_hostname', 'cpu_info',
+            'disk_available_least')
+_USAGE = ('memory_mb', 'vcpus', 'local_gb')
 
 
 class ResourceTracker:
@@ -22,8 +29,107 @@ class ResourceTracker:
         self.host = host
         self.driver = driver
         self.compute_nodes = {}
+        self._lock = threading.RLock()
+        # nodename -> {key: resources}; keys are instance uuids (instances
+        # of this host and builds in progress) or 'migration-<id>'.
+        self.tracked = {}
+        # Uuids of builds in progress: their claims survive a recount even
+        # though no row names this host yet.
+        self._building = set()
+
+    # Usage --------------------------------------------------------------
+
+    def _used(self, nodename):
+        used = {key: 0 for key in _USAGE}
+        for resources in self.tracked.get(nodename, {}).values():
+            for key in _USAGE:
+                used[key] += resources.get(key, 0)
+        return used
+
+    def _running_vms(self, nodename):
+        return sum(1 for key in self.tracked.get(nodename, {})
+                   if not str(key).startswith('migration-'))
+
+    def instance_claim(self, context, instance, nodename, limits=None):
+        """Set the instance's resources aside on ``nodename``; raises
+        ComputeResourcesUnavailable when the scheduler's limits would be
+        exceeded.  Returns a Claim (a context manager)."""
+        return self._claim(context, instance.uuid,
+                           claims.instance_resources(instance), nodename,
+                           limits)
+
+    def resize_claim(self, context, migration, flavor, nodename,
+                     limits=None):
+        """Set the new flavor's resources aside for a resize."""
+        return self._claim(context, 'migration-%s' % migration.id,
+                           claims.flavor_resources(flavor), nodename,
+                           limits)
+
+    def _claim(self, context, key, resources, nodename, limits):
+        with self._lock:
+            tracked = self.tracked.setdefault(nodename, {})
+            used = self._used(nodename)
+            used_without = dict(used)
+            if key in tracked:
+                for name in _USAGE:
+                    used_without[name] -= tracked[key].get(name, 0)
+            claims.check_limits(resources, used_without, limits)
+            tracked[key] = resources
+            self._report(context, nodename)
+        return claims.Claim(self, key, resources, nodename)
+
+    def drop(self, key, nodename=None, context=None):
+        """Forget an instance (or migration) claim."""
+        with self._lock:
+            for name, tracked in self.tracked.items():
+                if nodename is not None and name != nodename:
+                    continue
+                tracked.pop(key, None)
+            if context is not None:
+                for name in list(self.compute_nodes):
+                    if nodename is None or name == nodename:
+                        self._report(context, name)
+
+    def usage(self, nodename):
+        with self._lock:
+            return self._used(nodename)
+
+    # Periodic report ------------------------------------------------------
 
     def update_available_resource(self, context, nodename):
+        """Recount the usage from the instances of this host and write the
+        node's row."""
+        with self._lock:
+            instances = objects.InstanceList.get_by_host(context, self.host)
+            tracked = self.tracked.setdefault(nodename, {})
+            live = {}
+            for inst in instances:
+                if inst.node not in (None, nodename):
+                    continue
+                if inst.vm_state == vm_states.DELETED:
+                    continue
+                live[inst.uuid] = claims.instance_resources(inst)
+            # Builds in progress (no host yet in the row) and resizes keep
+            # their claims.
+            for key, resources in list(tracked.items()):
+                if key not in live and self._claim_in_progress(key):
+                    live[key] = resources
+            self.tracked[nodename] = live
+            return self._report(context, nodename)
+
+    def _claim_in_progress(self, key):
+        return key in self._building or str(key).startswith('migration-')
+
+    def building(self, uuid):
+        """Mark a build in progress (its claim survives a recount)."""
+        with self._lock:
+            self._building.add(uuid)
+
+    def built(self, uuid):
+        with self._lock:
+            self._building.discard(uuid)
+
+    def _report(self, context, nodename):
         resources = self.driver.get_available_resource(nodename)
         node = self.compute_nodes.get(nodename)
         if node is None:
@@ -31,13 +137,23 @@ class ResourceTracker:
         for name in _COLUMNS:
             if getattr(node, name, None) != resources[name]:
                 setattr(node, name, resources[name])
-        free_ram = resources['memory_mb'] - resources['memory_mb_used']
-        free_disk = resources['local_gb'] - resources['local_gb_used']
-        if node.free_ram_mb != free_ram:
-            node.free_ram_mb = free_ram
-        if node.free_disk_gb != free_disk:
-            node.free_disk_gb = free_disk
-        node.save()
+        used = self._used(nodename)
+        values = {
+            'memory_mb_used': used['memory_mb'],
+            'vcpus_used': used['vcpus'],
+            'local_gb_used': used['local_gb'],
+            'free_ram_mb': resources['memory_mb'] - used['memory_mb'],
+            'free_disk_gb': resources['local_gb'] - used['local_gb'],
+            'running_vms': self._running_vms(nodename),
+        }
+        for name, value in values.items():
+            if getattr(node, name, None) != value:
+                setattr(node, name, value)
+        try:
+            node.save()
+        except Exception:
+            LOG.exception('Could not report the resources of node %s',
+                          nodename)
         self.compute_nodes[nodename] = node
         return node
 
@@ -52,8 +168,11 @@ class ResourceTracker:
         node.host_ip = CONF.my_ip
         for name in _COLUMNS:
             setattr(node, name, resources[name])
-        node.free_ram_mb = resources['memory_mb'] - resources['memory_mb_used']
-        node.free_disk_gb = resources['local_gb'] - resources['local_gb_used']
+        node.memory_mb_used = 0
+        node.vcpus_used = 0
+        node.local_gb_used = 0
+        node.free_ram_mb = resources['memory_mb']
+        node.free_disk_gb = resources['local_gb']
         node.running_vms = 0
         node.create()
         LOG.info('Registered compute node %s on %s', nodename, self.host)

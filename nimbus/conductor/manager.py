@@ -1,9 +1,11 @@
-"""nimbus-conductor: the database proxy of compute nodes (and, later, the
-orchestration of builds and migrations)."""
+"""nimbus-conductor: the database proxy of compute nodes, and the
+orchestration of builds and resizes (nimbus.conductor.tasks)."""
 
 import oslo_messaging as messaging
 from oslo_log import log as logging
 
+from nimbus.conductor.tasks import build
+from nimbus.conductor.tasks import migrate
 from nimbus import manager
 from nimbus.objects import base as objects_base
 
@@ -11,9 +13,10 @@ LOG = logging.getLogger(__name__)
 
 
 class ConductorManager(manager.Manager):
-    """Runs remotable object methods on behalf of compute nodes."""
+    """Runs remotable object methods on behalf of compute nodes, and the
+    compute tasks of ComputeTaskAPI."""
 
-    target = messaging.Target(version='1.0')
+    target = messaging.Target(version='1.1')
     service_name = 'conductor'
 
     def object_class_action_versions(self, context, objname, objmethod,
@@ -49,3 +52,18 @@ class ConductorManager(manager.Manager):
         target = object_versions[objinst.obj_name()]
         return objinst.obj_to_primitive(target_version=target,
                                         version_manifest=object_versions)
+
+    # Compute tasks (1.1) ----------------------------------------------------
+
+    def build_instances(self, context, instances, image, request_spec,
+                        filter_properties, requested_networks=None,
+                        admin_password=None, injected_files=None,
+                        security_groups=None):
+        build.BuildTask(context, instances, image, request_spec,
+                        filter_properties, requested_networks,
+                        admin_password, injected_files,
+                        security_groups).execute()
+
+    def resize_instance(self, context, instance, flavor, request_spec):
+        migrate.ResizeTask(context, instance, flavor,
+                           request_spec).execute()

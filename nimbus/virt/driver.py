@@ -1,14 +1,27 @@
 """The interface between nimbus-compute and a hypervisor.
 
 Drivers never import the database: everything they need comes in as
-arguments, and what they report goes back through the compute manager.
+arguments (instance objects, network info, image metadata), and what they
+report goes back through the compute manager.
+
+An ``instance`` argument is a ``nimbus.objects.Instance``; drivers read its
+fields (uuid, name, memory_mb, vcpus, root_gb, ephemeral_gb, image_ref,
+kernel_id, ramdisk_id, user_data, key_data) and never save it.
 """
 
+import collections
 import importlib
 
 from oslo_log import log as logging
 
 LOG = logging.getLogger(__name__)
+
+#: What get_info answers: the guest's power state (nimbus.compute.
+#: power_state) and, where known, its resources.
+InstanceInfo = collections.namedtuple(
+    'InstanceInfo', ['state', 'max_mem_kb', 'mem_kb', 'num_cpu',
+                     'cpu_time_ns'])
+InstanceInfo.__new__.__defaults__ = (0, 0, 0, 0)
 
 
 class ComputeDriver:
@@ -24,7 +37,12 @@ class ComputeDriver:
         'supports_pause': False,
         'supports_suspend': False,
         'supports_rescue': False,
+        'supports_resize': False,
+        'supports_snapshot': False,
+        'supports_console_output': False,
     }
+
+    # The host ---------------------------------------------------------------
 
     def init_host(self, host):
         """Connect to the hypervisor on ``host``; raise if it is unusable."""
@@ -46,6 +64,107 @@ class ComputeDriver:
 
     def list_instances(self):
         """Names of the guests defined on this host."""
+        raise NotImplementedError()
+
+    def list_instance_uuids(self):
+        """Uuids of the guests defined on this host."""
+        raise NotImplementedError()
+
+    def instance_exists(self, instance):
+        return instance.uuid in self.list_instance_uuids()
+
+    def get_info(self, instance):
+        """InstanceInfo of the guest; raises InstanceNotFound if the
+        hypervisor does not know it."""
+        raise NotImplementedError()
+
+    # Lifecycle --------------------------------------------------------------
+
+    def spawn(self, context, instance, image_meta, injected_files,
+              admin_password, network_info=None, block_device_info=None):
+        """Create and start the guest.  ``image_meta`` is the image
+        service's dict of the image; ``network_info`` the VIF list."""
+        raise NotImplementedError()
+
+    def destroy(self, context, instance, network_info, block_device_info=None,
+                destroy_disks=True):
+        """Stop and undefine the guest; a guest already gone is no error."""
+        raise NotImplementedError()
+
+    def reboot(self, context, instance, network_info, reboot_type,
+               block_device_info=None):
+        """Reboot the guest: 'SOFT' asks the guest OS, 'HARD' resets (and
+        starts a guest that was off)."""
+        raise NotImplementedError()
+
+    def power_off(self, instance, timeout=0, retry_interval=0):
+        """Shut the guest down (cleanly within ``timeout`` if non-zero)."""
+        raise NotImplementedError()
+
+    def power_on(self, context, instance, network_info,
+                 block_device_info=None):
+        raise NotImplementedError()
+
+    def pause(self, instance):
+        raise NotImplementedError()
+
+    def unpause(self, instance):
+        raise NotImplementedError()
+
+    def suspend(self, context, instance):
+        """Save the guest's memory to disk and stop it."""
+        raise NotImplementedError()
+
+    def resume(self, context, instance, network_info,
+               block_device_info=None):
+        raise NotImplementedError()
+
+    def rebuild(self, context, instance, image_meta, injected_files,
+                admin_password, network_info=None, block_device_info=None):
+        """Rebuild hook: drivers that can rebuild in place do it here.
+        The default raises NotImplementedError and the manager destroys
+        and spawns again."""
+        raise NotImplementedError()
+
+    # Resize -----------------------------------------------------------------
+
+    def migrate_disk_and_power_off(self, context, instance, dest, flavor,
+                                   network_info, block_device_info=None):
+        """First half of a resize: stop the guest, move or copy its disks
+        toward ``dest`` for ``flavor``; returns disk info for
+        finish_migration."""
+        raise NotImplementedError()
+
+    def finish_migration(self, context, migration, instance, disk_info,
+                         network_info, image_meta, resize_instance,
+                         block_device_info=None, power_on=True):
+        """Second half: define the guest with the new flavor (the
+        instance's fields already hold it) and start it if ``power_on``."""
+        raise NotImplementedError()
+
+    def confirm_migration(self, context, migration, instance, network_info):
+        """Drop what was kept to revert (the old disks)."""
+        raise NotImplementedError()
+
+    def finish_revert_migration(self, context, instance, network_info,
+                                block_device_info=None, power_on=True):
+        """Bring the guest back as it was before the resize."""
+        raise NotImplementedError()
+
+    # Images and consoles ----------------------------------------------------
+
+    def snapshot(self, context, instance, image_id, update_task_state):
+        """Capture the guest's root disk.
+
+        Calls ``update_task_state(task_state, expected_state)`` as it goes
+        (image_pending_upload, then image_uploading) and returns a dict
+        with ``disk_format``, ``container_format`` and ``data`` (an
+        iterable of bytes) that the manager uploads to the image service.
+        """
+        raise NotImplementedError()
+
+    def get_console_output(self, context, instance):
+        """The guest's serial console log, as text."""
         raise NotImplementedError()
 
 

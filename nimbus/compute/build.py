@@ -1,0 +1,177 @@
+"""Build: claim -> network -> spawn -> ACTIVE; on failure clean up and
+ask the conductor to reschedule (when retries are left), else ERROR with
+a fault."""
+
+import sys
+
+from oslo_log import log as logging
+from oslo_utils import timeutils
+
+from nimbus.compute import power_state
+from nimbus.compute import task_states
+from nimbus.compute import utils
+from nimbus.compute import vm_states
+from nimbus import exception
+from nimbus.objects import instance_action
+
+LOG = logging.getLogger(__name__)
+
+
+class _Aborted(Exception):
+    """The instance was deleted (or timed out) during its build."""
+
+
+def build_and_run_instance(manager, context, instance, image, request_spec,
+                           filter_properties, requested_networks, node,
+                           limits, admin_password, injected_files,
+                           security_groups):
+    with manager.instance_lock(instance.uuid), \
+            instance_action.EventReporter(
+                context, 'compute_build_and_run_instance', manager.host,
+                instance.uuid):
+        _Build(manager, context, instance, image, request_spec,
+               filter_properties, requested_networks, node, limits,
+               admin_password, injected_files).run()
+
+
+class _Build:
+    def __init__(self, manager, context, instance, image, request_spec,
+                 filter_properties, requested_networks, node, limits,
+                 admin_password, injected_files):
+        self.manager = manager
+        self.driver = manager.driver
+        self.context = context
+        self.instance = instance
+        self.image = image or {}
+        self.request_spec = request_spec or {}
+        self.filter_properties = filter_properties or {}
+        self.requested_networks = requested_networks
+        self.node = node or manager.driver.get_available_nodes()[0]
+        self.limits = limits or {}
+        self.admin_password = admin_password
+        self.injected_files = injected_files or []
+        self.network_info = None
+        self.spawned = False
+        self.claim = None
+
+    def _save(self, expected):
+        try:
+            self.instance.save(expected_task_state=expected)
+        except utils.DELETED_ERRORS:
+            raise _Aborted('deleted')
+        except exception.UnexpectedTaskStateError:
+            # Someone else decided (build timeout, reset-state).
+            raise _Aborted('task state changed')
+
+    def run(self):
+        rt = self.manager.resource_tracker
+        rt.building(self.instance.uuid)
+        try:
+            self._run()
+        finally:
+            rt.built(self.instance.uuid)
+
+    def _run(self):
+        instance = self.instance
+        try:
+            self.claim = self.manager.resource_tracker.instance_claim(
+                self.context, instance, self.node, self.limits)
+            instance.host = self.manager.host
+            instance.node = self.node
+            instance.launched_on = self.manager.host
+            instance.task_state = task_states.NETWORKING
+            self._save([task_states.SCHEDULING])
+            self._allocate_network()
+            instance.task_state = task_states.SPAWNING
+            self._save([task_states.NETWORKING])
+            self.driver.spawn(self.context, instance, self.image,
+                              self.injected_files, self.admin_password,
+                              network_info=self.network_info)
+            self.spawned = True
+            instance.power_state = utils.get_power_state(self.driver,
+                                                         instance)
+            instance.vm_state = vm_states.ACTIVE
+            instance.task_state = None
+            instance.launched_at = timeutils.utcnow()
+            instance.progress = 100
+            self._save([task_states.SPAWNING])
+        except _Aborted as why:
+            LOG.info('Build of %s stopped: %s', instance.uuid, why)
+            self._cleanup()
+            return
+        except Exception as error:
+            exc_info = sys.exc_info()
+            LOG.warning('Build of %s on %s failed: %s', instance.uuid,
+                        self.manager.host, error)
+            self._cleanup()
+            self._reschedule_or_error(error, exc_info)
+            return
+        utils.finish_action(self.context, instance)
+        LOG.info('Instance %s is ACTIVE on %s', instance.uuid,
+                 self.manager.host)
+
+    def _allocate_network(self):
+        instance = self.instance
+        network_info = self.manager.network_api.allocate_for_instance(
+            self.context, instance.uuid, instance.project_id,
+            self.manager.host, requested_networks=self.requested_networks,
+            macs=None)
+        self.network_info = list(network_info or [])
+        cache = instance.info_cache
+        if cache is None:
+            from nimbus import objects
+            cache = objects.InstanceInfoCache(self.context,
+                                              instance_uuid=instance.uuid)
+            instance.info_cache = cache
+        cache.network_info = self.network_info
+        cache.save()
+
+    def _cleanup(self):
+        """Undo what this host did: guest, network, claim."""
+        instance = self.instance
+        try:
+            self.driver.destroy(self.context, instance, self.network_info)
+        except Exception:
+            LOG.exception('Could not destroy the guest of %s',
+                          instance.uuid)
+        if self.network_info is not None:
+            try:
+                self.manager.network_api.deallocate_for_instance(
+                    self.context, instance.uuid, host=self.manager.host)
+            except Exception:
+                LOG.exception('Could not free the network of %s',
+                              instance.uuid)
+        if self.claim is not None:
+            self.claim.abort()
+            self.manager.resource_tracker.drop(instance.uuid,
+                                               context=self.context)
+
+    def _reschedule_or_error(self, error, exc_info):
+        instance = self.instance
+        retry = self.filter_properties.get('retry')
+        reschedulable = retry is not None and not isinstance(
+            error, exception.BuildAbortException)
+        if reschedulable:
+            utils.add_fault(self.context, instance, error, self.manager.host,
+                            exc_info)
+            retry['exc'] = str(error)
+            instance.host = None
+            instance.node = None
+            instance.power_state = power_state.NOSTATE
+            instance.task_state = task_states.SCHEDULING
+            try:
+                instance.save()
+            except utils.DELETED_ERRORS:
+                return
+            LOG.info('Rescheduling %s away from %s', instance.uuid,
+                     self.manager.host)
+            self.manager.compute_task_api.build_instances(
+                self.context, [instance], self.image, self.request_spec,
+                self.filter_properties,
+                requested_networks=self.requested_networks,
+                admin_password=self.admin_password,
+                injected_files=self.injected_files)
+            return
+        utils.set_error(self.context, instance, error, self.manager.host,
+                        exc_info, power_state=power_state.NOSTATE)
+

@@ -1,0 +1,224 @@
+"""Delete, power and rebuild workflows of nimbus-compute.
+
+Each takes the instance's lock on this host, records an event on the
+request's action, drives the hypervisor, then settles the states with a
+compare-and-swap on the task state the API set.  A failure leaves the
+instance in a state the table allows to act on again (ERROR with a fault,
+or back where it was) -- never stuck in a task state.
+"""
+
+import functools
+import sys
+
+from oslo_log import log as logging
+from oslo_utils import timeutils
+
+from nimbus.compute import power_state
+from nimbus.compute import task_states
+from nimbus.compute import utils
+from nimbus.compute import vm_states
+from nimbus import exception
+from nimbus import objects
+from nimbus.objects import instance_action
+
+LOG = logging.getLogger(__name__)
+
+
+def instance_workflow(event):
+    """Lock the instance, record ``compute_<event>``, and turn a failure
+    into ERROR with a fault (or nothing when it was deleted)."""
+    def decorator(fn):
+        @functools.wraps(fn)
+        def wrapper(manager, context, instance, *args, **kwargs):
+            with manager.instance_lock(instance.uuid):
+                try:
+                    with instance_action.EventReporter(
+                            context, 'compute_%s' % event, manager.host,
+                            instance.uuid):
+                        result = fn(manager, context, instance, *args,
+                                    **kwargs)
+                except utils.DELETED_ERRORS:
+                    LOG.info('Instance %s was deleted during %s',
+                             instance.uuid, event)
+                    return None
+                except exception.UnexpectedTaskStateError as error:
+                    LOG.warning('%s of %s abandoned: %s', event,
+                                instance.uuid, error)
+                    return None
+                except Exception as error:
+                    LOG.exception('%s of %s failed', event, instance.uuid)
+                    utils.set_error(context, instance, error, manager.host,
+                                    sys.exc_info(),
+                                    power_state=utils.get_power_state(
+                                        manager.driver, instance))
+                    return None
+                utils.finish_action(context, instance)
+                return result
+        return wrapper
+    return decorator
+
+
+def _network_info(instance):
+    cache = instance.info_cache
+    return list(cache.network_info or []) if cache is not None else []
+
+
+def _settle(manager, instance, vm_state, expected_task_states):
+    instance.power_state = utils.get_power_state(manager.driver, instance)
+    instance.vm_state = vm_state
+    instance.task_state = None
+    instance.save(expected_task_state=list(expected_task_states))
+
+
+# Delete ------------------------------------------------------------------
+
+def terminate_instance(manager, context, instance):
+    with manager.instance_lock(instance.uuid), \
+            instance_action.EventReporter(
+                context, 'compute_terminate_instance', manager.host,
+                instance.uuid):
+        try:
+            do_terminate(manager, context, instance)
+        except exception.InstanceNotFound:
+            pass
+        except Exception as error:
+            LOG.exception('Deleting %s failed', instance.uuid)
+            utils.set_error(context, instance, error, manager.host,
+                            sys.exc_info())
+
+
+def do_terminate(manager, context, instance):
+    """Destroy the guest, free the network and the claim, mark the row
+    deleted (also used by init_host and the reclaim task)."""
+    network_info = _network_info(instance)
+    manager.driver.destroy(context, instance, network_info)
+    manager.network_api.deallocate_for_instance(context, instance.uuid,
+                                                host=manager.host)
+    objects.BlockDeviceMappingList.destroy_by_instance_uuid(context,
+                                                            instance.uuid)
+    instance.power_state = power_state.NOSTATE
+    instance.destroy()
+    manager.resource_tracker.drop(instance.uuid, context=context)
+    utils.finish_action(context, instance)
+    LOG.info('Instance %s deleted from %s', instance.uuid, manager.host)
+
+
+@instance_workflow('soft_delete_instance')
+def soft_delete_instance(manager, context, instance):
+    manager.driver.power_off(instance)
+    instance.power_state = utils.get_power_state(manager.driver, instance)
+    instance.vm_state = vm_states.SOFT_DELETED
+    instance.task_state = None
+    instance.save(expected_task_state=[task_states.SOFT_DELETING])
+
+
+@instance_workflow('restore_instance')
+def restore_instance(manager, context, instance):
+    manager.driver.power_on(context, instance, _network_info(instance))
+    _settle(manager, instance, vm_states.ACTIVE, [task_states.RESTORING])
+
+
+# Power -------------------------------------------------------------------
+
+@instance_workflow('reboot_instance')
+def reboot_instance(manager, context, instance, reboot_type):
+    if reboot_type == 'HARD':
+        pending, started = (task_states.REBOOT_PENDING_HARD,
+                            task_states.REBOOT_STARTED_HARD)
+        taken = task_states.REBOOTING_HARD
+    else:
+        pending, started = (task_states.REBOOT_PENDING,
+                            task_states.REBOOT_STARTED)
+        taken = task_states.REBOOTING
+    instance.task_state = pending
+    instance.save(expected_task_state=[taken])
+    instance.task_state = started
+    instance.save(expected_task_state=[pending])
+    try:
+        manager.driver.reboot(context, instance, _network_info(instance),
+                              reboot_type)
+    except Exception:
+        if reboot_type == 'SOFT':
+            # A failed soft reboot leaves the guest as it was: back to a
+            # state the user can act on, with a fault saying why.
+            utils.add_fault(context, instance, sys.exc_info()[1],
+                            manager.host)
+            _settle(manager, instance,
+                    utils.vm_state_for_power(utils.get_power_state(
+                        manager.driver, instance)), [started])
+            utils.finish_action(context, instance, error=True)
+            return
+        raise
+    _settle(manager, instance, vm_states.ACTIVE, [started])
+
+
+def finish_reboot(manager, context, instance, reboot_type):
+    """Reboot again (init_host, reboot timeout): no RPC, no event."""
+    manager.driver.reboot(context, instance, _network_info(instance),
+                          reboot_type)
+    _settle(manager, instance, vm_states.ACTIVE, [instance.task_state])
+
+
+@instance_workflow('stop_instance')
+def stop_instance(manager, context, instance):
+    manager.driver.power_off(instance)
+    _settle(manager, instance, vm_states.STOPPED,
+            [task_states.POWERING_OFF])
+
+
+@instance_workflow('start_instance')
+def start_instance(manager, context, instance):
+    manager.driver.power_on(context, instance, _network_info(instance))
+    _settle(manager, instance, vm_states.ACTIVE, [task_states.POWERING_ON])
+
+
+@instance_workflow('pause_instance')
+def pause_instance(manager, context, instance):
+    manager.driver.pause(instance)
+    _settle(manager, instance, vm_states.PAUSED, [task_states.PAUSING])
+
+
+@instance_workflow('unpause_instance')
+def unpause_instance(manager, context, instance):
+    manager.driver.unpause(instance)
+    _settle(manager, instance, vm_states.ACTIVE, [task_states.UNPAUSING])
+
+
+@instance_workflow('suspend_instance')
+def suspend_instance(manager, context, instance):
+    manager.driver.suspend(context, instance)
+    _settle(manager, instance, vm_states.SUSPENDED,
+            [task_states.SUSPENDING])
+
+
+@instance_workflow('resume_instance')
+def resume_instance(manager, context, instance):
+    manager.driver.resume(context, instance, _network_info(instance))
+    _settle(manager, instance, vm_states.ACTIVE, [task_states.RESUMING])
+
+
+# Rebuild -----------------------------------------------------------------
+
+@instance_workflow('rebuild_instance')
+def rebuild_instance(manager, context, instance, image, admin_password):
+    """Same host, new image: the driver's rebuild hook, else destroy and
+    spawn.  A stopped instance stays stopped."""
+    was_stopped = instance.power_state == power_state.SHUTDOWN and \
+        instance.vm_state == vm_states.STOPPED
+    network_info = _network_info(instance)
+    instance.task_state = task_states.REBUILD_SPAWNING
+    instance.save(expected_task_state=[task_states.REBUILDING])
+    try:
+        manager.driver.rebuild(context, instance, image or {}, [],
+                               admin_password, network_info=network_info)
+    except NotImplementedError:
+        manager.driver.destroy(context, instance, network_info)
+        manager.driver.spawn(context, instance, image or {}, [],
+                             admin_password, network_info=network_info)
+    if was_stopped:
+        manager.driver.power_off(instance)
+    instance.launched_at = timeutils.utcnow()
+    instance.progress = 100
+    _settle(manager, instance,
+            vm_states.STOPPED if was_stopped else vm_states.ACTIVE,
+            [task_states.REBUILD_SPAWNING])

@@ -1,0 +1,1 @@
+"""Long workflows the conductor runs for the API: builds and resizes."""

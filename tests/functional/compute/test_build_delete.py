@@ -1,0 +1,97 @@
+"""Boot and delete through compute.api, the conductor and two computes."""
+
+from nimbus.compute import power_state
+from nimbus import objects
+
+
+def _addresses(instance):
+    return instance.info_cache.addresses()
+
+
+def test_boot_goes_active_with_a_fixed_ip_in_the_info_cache(cloud):
+    ctx = cloud.context()
+    [inst] = cloud.boot(ctx, name='web')
+    assert (inst.vm_state, inst.task_state) == ('building', 'scheduling')
+    inst = cloud.wait_for(inst.uuid, 'active', None,
+                          expected_attrs=['info_cache'])
+    assert inst.power_state == power_state.RUNNING
+    assert inst.host in ('host1', 'host2') and inst.node == inst.host
+    assert inst.launched_at is not None
+    assert _addresses(inst) == [cloud.network.allocated[inst.uuid]]
+    assert inst.flavor.name == 'm1.small' and inst.flavor.ram == 512
+    assert inst.uuid in cloud.driver(inst.host).instances
+    actions = cloud.api.get_instance_actions(ctx, inst)
+    assert [a.action for a in actions] == ['create']
+    _, events = cloud.api.get_instance_action(ctx, inst,
+                                              actions[0].request_id)
+    names = {e.event: e.result for e in events}
+    assert names == {'conductor_schedule_and_build_instances': 'Success',
+                     'compute_build_and_run_instance': 'Success'}
+
+
+def test_multiple_create_spreads_over_both_hosts(cloud):
+    ctx = cloud.context()
+    instances = cloud.boot(ctx, count=4, name='farm')
+    assert [i.display_name for i in instances] == [
+        'farm-1', 'farm-2', 'farm-3', 'farm-4']
+    assert len({i.reservation_id for i in instances}) == 1
+    hosts = [cloud.wait_for(i.uuid, 'active', None).host for i in instances]
+    assert sorted(hosts) == ['host1', 'host1', 'host2', 'host2']
+    node = objects.ComputeNode.get_by_host_and_nodename(cloud.admin,
+                                                        'host1', 'host1')
+    assert node.memory_mb_used == 1024 and node.running_vms == 2
+
+
+def test_delete_frees_the_ip_the_guest_and_the_claim(cloud):
+    ctx = cloud.context()
+    [inst] = cloud.boot(ctx)
+    inst = cloud.wait_for(inst.uuid, 'active', None)
+    host = inst.host
+    cloud.api.delete(ctx, cloud.api.get(ctx, inst.uuid))
+    cloud.wait_for(inst.uuid, 'gone')
+    assert inst.uuid not in cloud.network.allocated
+    assert inst.uuid not in cloud.driver(host).instances
+    node = objects.ComputeNode.get_by_host_and_nodename(cloud.admin, host,
+                                                        host)
+    assert node.memory_mb_used == 0 and node.running_vms == 0
+    gone = cloud.get(inst.uuid, read_deleted='yes')
+    assert gone.deleted and gone.vm_state == 'deleted'
+
+
+def test_no_valid_host_sets_error_with_a_fault(cloud):
+    cloud.scheduler.disabled.update(['host1', 'host2'])
+    ctx = cloud.context()
+    [inst] = cloud.boot(ctx)
+    inst = cloud.wait_for(inst.uuid, 'error', None, expected_attrs=['fault'])
+    assert 'No valid host' in inst.fault.message
+    assert inst.host is None
+    # Never reached a host: deleted at once, no compute involved.
+    cloud.api.delete(ctx, inst)
+    cloud.wait_for(inst.uuid, 'gone')
+
+
+def test_build_failure_reschedules_to_the_other_host(cloud):
+    for host in ('host1', 'host2'):
+        cloud.driver(host).inject_failure('spawn')
+    # Whichever host gets it first fails once; the other succeeds.
+    cloud.driver('host2').inject_failure('spawn', times=0)
+    ctx = cloud.context()
+    [inst] = cloud.boot(ctx)
+    inst = cloud.wait_for(inst.uuid, 'active', None)
+    assert inst.host == 'host2'
+    assert len(cloud.scheduler.calls) == 2
+    retry = cloud.scheduler.calls[1][1]['retry']
+    assert retry['num_attempts'] == 2 and retry['hosts'] == [
+        ['host1', 'host1']]
+    assert inst.uuid not in cloud.driver('host1').instances
+    assert list(cloud.network.allocated) == [inst.uuid]
+
+
+def test_build_failing_everywhere_ends_in_error(cloud):
+    for host in ('host1', 'host2'):
+        cloud.driver(host).inject_failure('spawn', times=5)
+    ctx = cloud.context()
+    [inst] = cloud.boot(ctx)
+    inst = cloud.wait_for(inst.uuid, 'error', None, expected_attrs=['fault'])
+    assert inst.fault.message  # why the last attempt failed
+    assert cloud.network.allocated == {}
