@@ -309,3 +309,43 @@ class NoValidHost(NimbusException):
     ruled the hosts out (it ends up in the instance fault)."""
     msg_fmt = 'No valid host was found. %(reason)s'
     code = 400
+
+
+# Images: the image API and its client (nimbus.image) ---------------------
+
+class ImageNotFound(NotFound):
+    msg_fmt = 'Image %(image_id)s could not be found.'
+
+
+class ImageTagNotFound(NotFound):
+    msg_fmt = 'Image %(image_id)s has no tag %(tag)s.'
+
+
+class ImageNotAuthorized(Forbidden):
+    msg_fmt = 'Not authorized for image %(image_id)s.'
+
+
+class ImageProtected(Forbidden):
+    msg_fmt = 'Image %(image_id)s is protected and cannot be deleted.'
+
+
+class ImageBadRequest(Invalid):
+    msg_fmt = 'Request for image %(image_id)s is invalid: %(reason)s'
+
+
+class ImageConflict(Conflict):
+    msg_fmt = 'Image %(image_id)s: %(reason)s'
+
+
+class ImageSizeLimitExceeded(NimbusException):
+    msg_fmt = 'Image data exceeds the limit of %(limit)d bytes.'
+    code = 413
+
+
+class ImageDownloadFailed(NimbusException):
+    msg_fmt = 'Download of image %(image_id)s failed: %(reason)s'
+
+
+class ImageServiceUnavailable(NimbusException):
+    msg_fmt = 'The image service is unavailable: %(reason)s'
+    code = 503
