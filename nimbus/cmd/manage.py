@@ -5,6 +5,12 @@
     nimbus-manage service list [--host H] [--binary B]
     nimbus-manage service enable --host H --binary B
     nimbus-manage service disable --host H --binary B [--reason TEXT]
+    nimbus-manage flavor create --name N --memory MB --cpu N --root_gb GB
+                  [--ephemeral_gb GB] [--swap MB] [--flavor ID]
+                  [--rxtx_factor F] [--is_public T|F]
+    nimbus-manage flavor list | delete --name N | create-defaults
+    nimbus-manage quota defaults | show --project P | delete --project P
+    nimbus-manage quota update --project P --resource R --limit N
 
 Exit codes: 0 done, 1 failed (message on stderr), 2 bad arguments.
 """
@@ -21,6 +27,8 @@ from nimbus import context as nimbus_context
 from nimbus.db import migration
 from nimbus import exception
 from nimbus import objects
+from nimbus.objects import flavor as flavor_obj
+from nimbus import quota
 from nimbus import servicegroup
 
 
@@ -104,8 +112,142 @@ class ServiceCommands:
                                       'disabled' if disabled else 'enabled'))
 
 
+def _print_table(rows):
+    widths = [max(len(str(row[i])) for row in rows)
+              for i in range(len(rows[0]))]
+    for row in rows:
+        print('  '.join(str(cell).ljust(width)
+                        for cell, width in zip(row, widths)).rstrip())
+
+
+def _bool_arg(value, name):
+    lowered = str(value).lower()
+    if lowered in ('t', 'true', 'yes', '1'):
+        return True
+    if lowered in ('f', 'false', 'no', '0'):
+        return False
+    raise CommandError('%s must be true or false, not %r' % (name, value))
+
+
+class FlavorCommands:
+    """Flavors (instance types)."""
+
+    @args('--name', required=True, metavar='NAME')
+    @args('--memory', dest='memory_mb', required=True, type=int,
+          metavar='MB', help='RAM in megabytes')
+    @args('--cpu', dest='vcpus', required=True, type=int, metavar='N',
+          help='Virtual CPUs')
+    @args('--root_gb', dest='root_gb', required=True, type=int, metavar='GB',
+          help='Root disk in gigabytes')
+    @args('--ephemeral_gb', dest='ephemeral_gb', type=int, default=0,
+          metavar='GB', help='Ephemeral disk in gigabytes (default 0)')
+    @args('--swap', type=int, default=0, metavar='MB',
+          help='Swap in megabytes (default 0)')
+    @args('--flavor', dest='flavorid', metavar='ID',
+          help='Flavor id (default: a new UUID)')
+    @args('--rxtx_factor', type=float, default=1.0, metavar='FACTOR')
+    @args('--is_public', default='true', metavar='T|F',
+          help='Usable by every project (default true)')
+    def create(self, name, memory_mb, vcpus, root_gb, ephemeral_gb=0,
+               swap=0, flavorid=None, rxtx_factor=1.0, is_public='true'):
+        """Create a flavor."""
+        if memory_mb < 1 or vcpus < 1 or min(root_gb, ephemeral_gb,
+                                             swap) < 0 or rxtx_factor <= 0:
+            raise CommandError('memory and cpu must be positive, disks '
+                               'and swap at least 0, rxtx_factor above 0')
+        flavor = objects.Flavor(
+            nimbus_context.get_admin_context(), name=name,
+            memory_mb=memory_mb, vcpus=vcpus, root_gb=root_gb,
+            ephemeral_gb=ephemeral_gb, swap=swap, flavorid=flavorid,
+            rxtx_factor=rxtx_factor,
+            is_public=_bool_arg(is_public, '--is_public'), disabled=False)
+        try:
+            flavor.create()
+        except exception.Conflict as exc:
+            raise CommandError(exc.format_message())
+        print('Flavor %s created with id %s' % (name, flavor.flavorid))
+
+    def create_defaults(self):
+        """Create m1.tiny ... m1.xlarge (ids 1-5) where missing."""
+        created = flavor_obj.create_default_flavors(
+            nimbus_context.get_admin_context())
+        print('Created %d default flavor(s)%s' % (
+            len(created), ': ' + ', '.join(f.name for f in created)
+            if created else ''))
+
+    create_defaults.aliases = ['create-defaults']
+
+    def list(self):
+        """List flavors, private ones too."""
+        flavors = objects.FlavorList.get_all(
+            nimbus_context.get_admin_context(), filters={'is_public': None})
+        rows = [('ID', 'Name', 'Memory_MB', 'VCPUs', 'Root_GB',
+                 'Ephemeral_GB', 'Swap', 'RXTX_Factor', 'Is_Public')]
+        for f in flavors:
+            rows.append((f.flavorid, f.name, f.memory_mb, f.vcpus,
+                         f.root_gb, f.ephemeral_gb, f.swap, f.rxtx_factor,
+                         f.is_public))
+        _print_table(rows)
+
+    @args('--name', required=True, metavar='NAME')
+    def delete(self, name):
+        """Delete a flavor by name (instances built from it keep it)."""
+        context = nimbus_context.get_admin_context()
+        try:
+            objects.Flavor.get_by_name(context, name).destroy()
+        except exception.NotFound as exc:
+            raise CommandError(exc.format_message())
+        print('Flavor %s deleted' % name)
+
+
+class QuotaCommands:
+    """Quotas: defaults and per-project limits."""
+
+    def defaults(self):
+        """Print the default limit of every resource."""
+        defaults = quota.QUOTAS.get_defaults(
+            nimbus_context.get_admin_context())
+        _print_table([('Resource', 'Limit')] +
+                     [(name, defaults[name]) for name in quota.RESOURCES])
+
+    @args('--project', dest='project_id', required=True, metavar='PROJECT')
+    def show(self, project_id):
+        """Print a project's limits and what it uses."""
+        quotas = quota.QUOTAS.get_project_quotas(
+            nimbus_context.get_admin_context(), project_id)
+        _print_table([('Resource', 'Limit', 'In_Use')] +
+                     [(name, quotas[name]['limit'], quotas[name]['in_use'])
+                      for name in quota.RESOURCES])
+
+    @args('--project', dest='project_id', required=True, metavar='PROJECT')
+    @args('--resource', required=True, metavar='RESOURCE',
+          help='instances, cores, ram, floating_ips, ...')
+    @args('--limit', required=True, type=int, metavar='N',
+          help='The new limit (-1: unlimited)')
+    def update(self, project_id, resource, limit):
+        """Set one limit of a project."""
+        if limit < -1:
+            raise CommandError('the limit must be -1 or more')
+        try:
+            quota.QUOTAS.update_project_quota(
+                nimbus_context.get_admin_context(), project_id, resource,
+                limit)
+        except exception.NotFound as exc:
+            raise CommandError(exc.format_message())
+        print('%s of %s is now %d' % (resource, project_id, limit))
+
+    @args('--project', dest='project_id', required=True, metavar='PROJECT')
+    def delete(self, project_id):
+        """Return a project to the default limits."""
+        quota.QUOTAS.destroy_all_by_project(
+            nimbus_context.get_admin_context(), project_id)
+        print('%s uses the default limits again' % project_id)
+
+
 CATEGORIES = {
     'db': DbCommands,
+    'flavor': FlavorCommands,
+    'quota': QuotaCommands,
     'service': ServiceCommands,
 }
 
@@ -121,7 +263,9 @@ def _add_command_parsers(subparsers):
             func = getattr(command, name)
             if name.startswith('_') or not callable(func):
                 continue
-            action = actions.add_parser(name, help=func.__doc__)
+            action = actions.add_parser(
+                name, help=func.__doc__,
+                aliases=getattr(func, 'aliases', []))
             kwarg_names = []
             for arg_names, kwargs in getattr(func, 'args', []):
                 name = (kwargs.get('dest') or
