@@ -96,8 +96,8 @@ def finish_resize(manager, context, instance, migration, disk_info):
     instance.power_state = utils.get_power_state(manager.driver, instance)
     instance.vm_state = vm_states.RESIZED
     instance.task_state = None
-    instance.save(expected_task_state=[task_states.RESIZE_FINISH])
     _set_migration(migration, 'finished')
+    instance.save(expected_task_state=[task_states.RESIZE_FINISH])
     # The instance row now counts the new flavor here.
     manager.resource_tracker.drop('migration-%s' % migration.id)
     manager.resource_tracker.update_available_resource(context,
@@ -130,8 +130,8 @@ def confirm_resize(manager, context, instance, migration):
     _forget_resize(instance)
     instance.vm_state = vm_state
     instance.task_state = None
-    instance.save(expected_task_state=[task_states.RESIZE_CONFIRMING])
     _set_migration(migration, 'confirmed')
+    instance.save(expected_task_state=[task_states.RESIZE_CONFIRMING])
     for nodename in manager.driver.get_available_nodes():
         manager.resource_tracker.update_available_resource(context,
                                                            nodename)
@@ -164,8 +164,8 @@ def finish_revert_resize(manager, context, instance, migration):
     instance.power_state = utils.get_power_state(manager.driver, instance)
     instance.vm_state = vm_state
     instance.task_state = None
-    instance.save(expected_task_state=[task_states.RESIZE_REVERTING])
     _set_migration(migration, 'reverted')
+    instance.save(expected_task_state=[task_states.RESIZE_REVERTING])
     for nodename in manager.driver.get_available_nodes():
         manager.resource_tracker.update_available_resource(context,
                                                            nodename)

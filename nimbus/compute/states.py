@@ -54,4 +54,6 @@ def states_from_status(status):
                 any_task = True
             else:
                 task_states.add(task_state)
-    return vm_states, (None if any_task else sorted(task_states))
+    if any_task or not vm_states:
+        return vm_states, None
+    return vm_states, sorted(task_states)

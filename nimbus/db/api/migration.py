@@ -1,7 +1,5 @@
 """Migrations: resizes (and later cold/live migrations) of instances."""
 
-import sqlalchemy as sa
-
 from nimbus.db.api import utils
 from nimbus.db import models
 from nimbus.db import session

@@ -8,7 +8,9 @@ the image API), so these tests exercise compute and conductor alone.
 Periodic tasks are off; tests run them by hand.
 """
 
+import concurrent.futures
 import itertools
+import shutil
 import threading
 import time
 import types
@@ -213,10 +215,18 @@ class Cloud:
         svc.wait(5)
 
 
+@pytest.fixture(scope='session')
+def schema_template(tmp_path_factory):
+    """Migrate once; each test starts from a copy."""
+    path = tmp_path_factory.mktemp('compute-schema') / 'template.sqlite'
+    migration.db_sync(engine_or_url='sqlite:///%s' % path)
+    return path
+
+
 @pytest.fixture
-def cloud(conf, fake_rpc, monkeypatch):
+def cloud(conf, fake_rpc, monkeypatch, schema_template, tmp_path):
     conf.config(compute_driver='fake.FakeDriver')
-    migration.db_sync()
+    shutil.copy(schema_template, tmp_path / 'nimbus.sqlite')
     fake.FakeDriver.reset_all()
     scheduler, network, images = (StandInScheduler(), StandInNetwork(),
                                   StandInImages())
@@ -244,12 +254,12 @@ def cloud(conf, fake_rpc, monkeypatch):
         periodic_enable=False)
     conductor.start()
     result = Cloud(scheduler, network, images, conductor, {})
-    for host in HOSTS:
-        result.start_compute(host)
+    with concurrent.futures.ThreadPoolExecutor(len(HOSTS)) as pool:
+        list(pool.map(result.start_compute, HOSTS))
     yield result
-    for host in list(result.computes):
-        result.computes[host].stop()
-    conductor.stop()
-    for svc in list(result.computes.values()) + [conductor]:
-        svc.wait(5)
+    services = list(result.computes.values()) + [conductor]
+    for svc in services:
+        svc.stop()
+    with concurrent.futures.ThreadPoolExecutor(len(services)) as pool:
+        list(pool.map(lambda svc: svc.wait(5), services))
     fake.FakeDriver.reset_all()

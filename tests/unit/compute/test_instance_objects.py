@@ -1,40 +1,145 @@
 """Instance objects over SQLite: create, load, compare-and-swap save,
-filters, actions, faults, destroy."""
+filters, actions, faults, destroy -- directly and through the conductor's
+object proxy, as nimbus-compute uses them."""
 
 import pytest
-from nimbus import context as ctxmod, objects, exception
-from nimbus.db import migration
 
-def test_instance_lifecycle_in_the_database(conf):
+from nimbus.conductor import manager as conductor_manager
+from nimbus import context as nimbus_context
+from nimbus.db import migration
+from nimbus import exception
+from nimbus import objects
+from nimbus.objects import instance_action
+
+FLAVOR = {'id': 1, 'name': 'm1.tiny', 'flavorid': '1', 'memory_mb': 512,
+          'vcpus': 1, 'root_gb': 1, 'ephemeral_gb': 0, 'swap': 0,
+          'extra_specs': {'x': 'y'}}
+
+
+@pytest.fixture
+def ctx(conf):
     migration.db_sync()
-    ctx = ctxmod.RequestContext(user_id='u', project_id='p', request_id='req-1')
-    inst = objects.Instance(ctx, display_name='vm1', project_id='p', user_id='u',
-                            vm_state='building', task_state='scheduling', memory_mb=512,
-                            metadata={'a': 'b'}, security_groups=['default'])
-    inst.set_flavor({'id': 1, 'name': 'm1.tiny', 'flavorid': '1', 'memory_mb': 512, 'vcpus': 1, 'root_gb': 1, 'ephemeral_gb': 0, 'swap': 0, 'extra_specs': {'x': 'y'}})
+    return nimbus_context.RequestContext(user_id='u', project_id='p',
+                                         request_id='req-1')
+
+
+def _create(ctx, **kwargs):
+    values = dict(display_name='vm1', project_id='p', user_id='u',
+                  vm_state='building', task_state='scheduling',
+                  memory_mb=512, metadata={'a': 'b'},
+                  security_groups=['default'])
+    values.update(kwargs)
+    inst = objects.Instance(ctx, **values)
+    inst.set_flavor(FLAVOR)
     inst.create()
+    return inst
+
+
+def test_create_and_load_with_optional_attributes(ctx):
+    inst = _create(ctx)
     assert inst.id and inst.uuid
-    got = objects.Instance.get_by_uuid(ctx, inst.uuid, expected_attrs=['metadata', 'info_cache', 'fault', 'security_groups'])
-    assert got.flavor.name == 'm1.tiny' and got.flavor.ram == 512 and got.flavor.extra_specs == {'x': 'y'}
-    assert got.metadata == {'a': 'b'} and got.security_groups == ['default'] and got.fault is None
-    assert got.info_cache.network_info == []
-    got.task_state = None
-    got.save(expected_task_state=['scheduling'])
-    inst.task_state = 'x'
+    got = objects.Instance.get_by_uuid(
+        ctx, inst.uuid, expected_attrs=['metadata', 'info_cache', 'fault',
+                                        'security_groups'])
+    assert (got.flavor.name, got.flavor.ram, got.flavor.disk) == (
+        'm1.tiny', 512, 1)
+    assert got.flavor.extra_specs == {'x': 'y'}
+    assert got.metadata == {'a': 'b'}
+    assert got.security_groups == ['default']
+    assert got.fault is None and got.info_cache.network_info == []
+
+
+def test_save_is_a_compare_and_swap_on_task_state(ctx):
+    inst = _create(ctx)
+    stale = objects.Instance.get_by_uuid(ctx, inst.uuid)
+    inst.task_state = None
+    inst.save(expected_task_state=['scheduling'])
+    stale.task_state = 'networking'
     with pytest.raises(exception.UnexpectedTaskStateError):
-        inst.save(expected_task_state=['scheduling'])
-    got.metadata['c'] = 'd'
-    got.save()
-    assert objects.Instance.get_by_uuid(ctx, inst.uuid).metadata == {'a': 'b', 'c': 'd'}
-    lst = objects.InstanceList.get_by_filters(ctx, {'project_id': 'p', 'name': 'vm.*', 'status': 'BUILD'})
-    assert len(lst) == 1
-    assert len(objects.InstanceList.get_by_filters(ctx, {'status': 'ACTIVE'})) == 0
+        stale.save(expected_task_state=['scheduling'])
+    assert objects.Instance.get_by_uuid(ctx, inst.uuid).task_state is None
+    inst.task_state = 'deleting'
+    inst.save()
+    stale.task_state = None
+    with pytest.raises(exception.UnexpectedDeletingTaskStateError):
+        stale.save(expected_task_state=['networking'])
+
+
+def test_dicts_changed_in_place_are_saved(ctx):
+    inst = _create(ctx)
+    inst.metadata['c'] = 'd'
+    inst.save()
+    assert objects.Instance.get_by_uuid(ctx, inst.uuid).metadata == {
+        'a': 'b', 'c': 'd'}
+
+
+def test_filters_translate_statuses(ctx):
+    _create(ctx)
+    _create(ctx, display_name='other', vm_state='active', task_state=None)
+
+    def names(**filters):
+        return sorted(i.display_name for i in
+                      objects.InstanceList.get_by_filters(ctx, filters))
+
+    assert names(project_id='p', name='^vm') == ['vm1']
+    assert names(status='BUILD') == ['vm1']
+    assert names(status=['ACTIVE', 'BUILD']) == ['other', 'vm1']
+    assert names(status='SHUTOFF') == []
+
+
+def test_actions_events_and_faults(ctx):
+    inst = _create(ctx)
     objects.InstanceAction.action_start(ctx, inst.uuid, 'create')
-    with objects.instance_action.EventReporter(ctx, 'ev', 'h', inst.uuid):
+    with instance_action.EventReporter(ctx, 'compute_x', 'h', inst.uuid):
         pass
-    assert objects.InstanceActionEventList.get_by_action(ctx, objects.InstanceActionList.get_by_instance_uuid(ctx, inst.uuid)[0].id)[0].result == 'Success'
-    objects.InstanceFault(ctx, instance_uuid=inst.uuid, code=500, message='boom').create()
-    assert objects.Instance.get_by_uuid(ctx, inst.uuid).fault.message == 'boom'
-    got.destroy()
+    with pytest.raises(ValueError):
+        with instance_action.EventReporter(ctx, 'compute_y', 'h',
+                                           inst.uuid):
+            raise ValueError('boom')
+    [action] = objects.InstanceActionList.get_by_instance_uuid(ctx,
+                                                               inst.uuid)
+    events = objects.InstanceActionEventList.get_by_action(ctx, action.id)
+    assert [(e.event, e.result) for e in events] == [
+        ('compute_x', 'Success'), ('compute_y', 'Error')]
+    assert 'ValueError: boom' in events[1].traceback
+    assert objects.InstanceAction.get_by_request_id(
+        ctx, inst.uuid, 'req-1').message == 'Error'
+    objects.InstanceFault(ctx, instance_uuid=inst.uuid, code=500,
+                          message='boom').create()
+    assert objects.Instance.get_by_uuid(ctx, inst.uuid).fault.message == \
+        'boom'
+
+
+def test_destroy_hides_the_instance(ctx):
+    inst = _create(ctx)
+    inst.destroy()
+    assert inst.deleted and inst.vm_state == 'deleted'
     with pytest.raises(exception.InstanceNotFound):
         objects.Instance.get_by_uuid(ctx, inst.uuid)
+    deleted = objects.Instance.get_by_uuid(ctx.elevated(read_deleted='yes'),
+                                           inst.uuid)
+    assert deleted.deleted
+
+
+def test_save_through_the_conductor_proxy_keeps_the_compare_and_swap(ctx):
+    conductor = conductor_manager.ConductorManager(host='c')
+    inst = _create(ctx)
+    inst.task_state = 'networking'
+    updates, _ = conductor.object_action(
+        ctx, inst.obj_clone(), 'save', (),
+        {'expected_task_state': ['scheduling']})
+    assert updates['obj_what_changed'] == set()
+    assert objects.Instance.get_by_uuid(ctx, inst.uuid).task_state == \
+        'networking'
+    stale = objects.Instance.get_by_uuid(ctx, inst.uuid)
+    stale.task_state = 'spawning'
+    inst2 = objects.Instance.get_by_uuid(ctx, inst.uuid)
+    inst2.task_state = None
+    inst2.save(expected_task_state=['networking'])
+    with pytest.raises(exception.UnexpectedTaskStateError):
+        conductor.object_action(ctx, stale, 'save', (),
+                                {'expected_task_state': ['networking']})
+    found = conductor.object_class_action_versions(
+        ctx, 'Instance', 'get_by_uuid', {'Instance': '1.0'}, (inst.uuid,),
+        {'expected_attrs': ['metadata']})
+    assert found.metadata == {'a': 'b'}
