@@ -33,7 +33,9 @@ service_opts = [
              'periodic task run, so that a fleet does not run in lockstep.'),
     cfg.IntOpt(
         'graceful_shutdown_timeout',
-        default=60,
+        # Below the systemd units' TimeoutStopSec (30 s), so a drain ends
+        # before systemd resorts to SIGKILL.
+        default=25,
         min=0,
         help='Seconds a stopping service waits for requests in flight to '
              'finish before it exits anyway (0 waits forever).'),

@@ -73,14 +73,28 @@ class Cloud:
                 result.stderr))
         return result
 
-    def start(self, daemon):
-        log = open(os.path.join(self.workdir, 'nimbus-%s.log' % daemon), 'ab')
-        proc = subprocess.Popen(self.command('nimbus-' + daemon),
-                                stdout=log, stderr=subprocess.STDOUT,
+    def start(self, daemon, host=None, name=None):
+        """Start nimbus-<daemon>; ``host`` runs it as another node (its own
+        small config file on top of the shared one), ``name`` keys it in
+        ``processes`` (default: the daemon, or daemon@host)."""
+        name = name or (daemon if host is None else '%s@%s' % (daemon, host))
+        command = self.command('nimbus-' + daemon)
+        if host is not None:
+            override = os.path.join(self.workdir, '%s.conf' % name)
+            with open(override, 'w') as conf:
+                conf.write('[DEFAULT]\nhost = %s\n' % host)
+            command += ['--config-file', override]
+        log = open(os.path.join(self.workdir, 'nimbus-%s.log' % name), 'ab')
+        proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT,
                                 stdin=subprocess.DEVNULL)
         log.close()
-        self.processes[daemon] = proc
+        self.processes[name] = proc
         return proc
+
+    def add_config(self, text):
+        """Append raw ini text to the shared config file (before start)."""
+        with open(self.config_file, 'a') as conf:
+            conf.write(text)
 
     def start_all(self):
         for daemon in DAEMONS:

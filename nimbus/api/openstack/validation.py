@@ -7,12 +7,25 @@ The handler receives the validated body as ``body``.  Several schemas may
 be stacked with min/max microversions; the one matching the request wins.
 """
 
+import base64
+import binascii
 import functools
 
 import jsonschema
 import webob.exc
 
 _FORMAT_CHECKER = jsonschema.FormatChecker()
+
+
+@_FORMAT_CHECKER.checks('base64')
+def _is_base64(value):
+    if not isinstance(value, str):
+        return True
+    try:
+        base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        return False
+    return True
 
 
 def _error_message(error):

@@ -8,12 +8,42 @@ from nimbus.api.openstack.compute import availability_zones
 from nimbus.api.openstack.compute import extensions
 from nimbus.api.openstack.compute import flavors
 from nimbus.api.openstack.compute import hypervisors
+from nimbus.api.openstack.compute import instance_actions
 from nimbus.api.openstack.compute import keypairs
 from nimbus.api.openstack.compute import quota_sets
+from nimbus.api.openstack.compute import server_actions
+from nimbus.api.openstack.compute import server_ips
+from nimbus.api.openstack.compute import server_metadata
+from nimbus.api.openstack.compute import server_tags
+from nimbus.api.openstack.compute import servers
 from nimbus.api.openstack.compute import services
 
 ROUTES = {
     '/extensions': {'GET': extensions.index},
+    # Servers: /servers/detail before /servers/{server_id}.
+    '/servers': {'GET': servers.index, 'POST': servers.create},
+    '/servers/detail': {'GET': servers.detail},
+    '/servers/{server_id}': {'GET': servers.show, 'PUT': servers.update,
+                             'DELETE': servers.delete},
+    '/servers/{server_id}/action': {'POST': server_actions.action},
+    '/servers/{server_id}/metadata': {'GET': server_metadata.index,
+                                      'POST': server_metadata.create,
+                                      'PUT': server_metadata.update_all},
+    '/servers/{server_id}/metadata/{key}': {
+        'GET': server_metadata.show, 'PUT': server_metadata.update,
+        'DELETE': server_metadata.delete},
+    '/servers/{server_id}/ips': {'GET': server_ips.index},
+    '/servers/{server_id}/ips/{network_label}': {'GET': server_ips.show},
+    '/servers/{server_id}/os-instance-actions': {
+        'GET': instance_actions.index},
+    '/servers/{server_id}/os-instance-actions/{request_id}': {
+        'GET': instance_actions.show},
+    '/servers/{server_id}/tags': {'GET': server_tags.index,
+                                  'PUT': server_tags.update_all,
+                                  'DELETE': server_tags.delete_all},
+    '/servers/{server_id}/tags/{tag}': {'GET': server_tags.show,
+                                        'PUT': server_tags.update,
+                                        'DELETE': server_tags.delete},
     # Flavors: /flavors/detail before /flavors/{flavor_id}.
     '/flavors': {'GET': flavors.index, 'POST': flavors.create},
     '/flavors/detail': {'GET': flavors.detail},

@@ -1,0 +1,239 @@
+"""The servers API end to end in one process: REST → conductor →
+scheduler → compute (fake driver) → network, responses checked against
+tempest's schemas for the microversions served."""
+
+import base64
+
+import pytest
+
+from tests.functional.api import schema_check
+from tests.functional.cloud import cloud  # noqa: F401
+from tests.functional.cloud import glance  # noqa: F401
+from tests.functional.cloud import image_db  # noqa: F401
+from tests.functional.cloud import image_server  # noqa: F401
+from tests.functional.cloud import COMPUTE_HOSTS
+
+V = {'X-OpenStack-Nova-API-Version': '2.37'}
+
+
+def _version(v):
+    return {'X-OpenStack-Nova-API-Version': v}
+
+
+def test_boot_show_list_delete(cloud):  # noqa: F811
+    server_id = cloud.boot('web')
+    server = cloud.wait_for_status(server_id, ('ACTIVE',))
+    assert server['name'] == 'web'
+    addresses = server['addresses']['private']
+    assert addresses[0]['addr'].startswith('10.0.0.')
+    assert addresses[0]['OS-EXT-IPS-MAC:mac_addr'].startswith('fa:16:3e')
+
+    for version in ('2.1', '2.3', '2.9', '2.16', '2.19', '2.26', '2.37'):
+        resp = cloud.api.get('/v2.1/servers/%s' % server_id,
+                             headers=_version(version))
+        schema_check.assert_matches('servers.get_server', resp)
+        resp = cloud.admin_api.get('/v2.1/servers/%s' % server_id,
+                                   headers=_version(version))
+        schema_check.assert_matches('servers.get_server', resp)
+        resp = cloud.api.get('/v2.1/servers/detail',
+                             headers=_version(version))
+        schema_check.assert_matches('servers.list_servers_detail', resp)
+    resp = cloud.api.get('/v2.1/servers')
+    schema_check.assert_matches('servers.list_servers', resp)
+    assert [s['id'] for s in resp.json_body_or_none['servers']] == [
+        server_id]
+
+    resp = cloud.api.get('/v2.1/servers/%s/ips' % server_id)
+    schema_check.assert_matches('servers.list_addresses', resp)
+
+    resp = cloud.api.delete('/v2.1/servers/%s' % server_id)
+    schema_check.assert_matches('servers.delete_server', resp)
+    cloud.wait_for_status(server_id, ('DELETED',))
+
+
+def test_create_response_and_reservation_id(cloud):  # noqa: F811
+    body = {'server': {'name': 'x', 'imageRef': cloud.image['id'],
+                       'flavorRef': '1', 'networks': 'none'}}
+    resp = cloud.api.post('/v2.1/servers', body=body, headers=V)
+    schema_check.assert_matches('servers.create_server_with_admin_pass',
+                                resp)
+    assert resp.headers['Location'].endswith(
+        resp.json_body_or_none['server']['id'])
+    body['server']['return_reservation_id'] = True
+    resp = cloud.api.post('/v2.1/servers', body=body, headers=V)
+    assert resp.status_int == 202
+    assert resp.json_body_or_none['reservation_id'].startswith('r-')
+
+
+def test_multiple_create_spreads_over_hosts(cloud):  # noqa: F811
+    server_id = cloud.boot('many', min_count=2, max_count=2)
+    cloud.wait_for_status(server_id, ('ACTIVE',))
+    resp = cloud.admin_api.get('/v2.1/servers/detail?name=many&all_tenants=1', headers=V)
+    servers = resp.json_body_or_none['servers']
+    assert len(servers) == 2
+    for s in servers:
+        cloud.wait_for_status(s['id'], ('ACTIVE',))
+    resp = cloud.admin_api.get('/v2.1/servers/detail?name=many&all_tenants=1', headers=V)
+    hosts = {s['OS-EXT-SRV-ATTR:host']
+             for s in resp.json_body_or_none['servers']}
+    assert hosts == set(COMPUTE_HOSTS)
+
+
+def test_actions_move_through_states(cloud):  # noqa: F811
+    server_id = cloud.boot('acts')
+    cloud.wait_for_status(server_id, ('ACTIVE',))
+    url = '/v2.1/servers/%s/action' % server_id
+
+    def act(body, code=202):
+        resp = cloud.api.post(url, body=body, headers=V)
+        assert resp.status_int == code, resp.body
+        return resp
+
+    act({'reboot': {'type': 'SOFT'}})
+    cloud.wait_for_status(server_id, ('ACTIVE',))
+    act({'reboot': {'type': 'HARD'}})
+    cloud.wait_for_status(server_id, ('ACTIVE',))
+    act({'os-stop': None})
+    cloud.wait_for_status(server_id, ('SHUTOFF',))
+    # Stopping a stopped server is refused and changes nothing.
+    resp = act({'os-stop': None}, code=409)
+    assert 'conflictingRequest' in resp.json_body_or_none
+    act({'os-start': None})
+    cloud.wait_for_status(server_id, ('ACTIVE',))
+    act({'pause': None})
+    cloud.wait_for_status(server_id, ('PAUSED',))
+    act({'unpause': None})
+    cloud.wait_for_status(server_id, ('ACTIVE',))
+    act({'suspend': None})
+    cloud.wait_for_status(server_id, ('SUSPENDED',))
+    act({'resume': None})
+    cloud.wait_for_status(server_id, ('ACTIVE',))
+
+    resp = act({'os-getConsoleOutput': {'length': 5}}, code=200)
+    assert isinstance(resp.json_body_or_none['output'], str)
+
+    resp = cloud.api.get('/v2.1/servers/%s/os-instance-actions'
+                         % server_id)
+    schema_check.assert_matches('servers.list_instance_actions', resp)
+    actions = [a['action'] for a in
+               resp.json_body_or_none['instanceActions']]
+    for expected in ('create', 'reboot', 'stop', 'start', 'pause',
+                     'suspend', 'resume'):
+        assert expected in actions
+    request_id = resp.json_body_or_none['instanceActions'][-1]['request_id']
+    resp = cloud.admin_api.get('/v2.1/servers/%s/os-instance-actions/%s'
+                               % (server_id, request_id))
+    schema_check.assert_matches('servers.show_instance_action', resp)
+
+
+def test_lock_blocks_member_actions(cloud):  # noqa: F811
+    server_id = cloud.boot('locked')
+    cloud.wait_for_status(server_id, ('ACTIVE',))
+    url = '/v2.1/servers/%s/action' % server_id
+    assert cloud.api.post(url, body={'lock': None}).status_int == 202
+    resp = cloud.api.get('/v2.1/servers/%s' % server_id,
+                         headers=_version('2.9'))
+    assert resp.json_body_or_none['server']['locked'] is True
+    resp = cloud.api.post(url, body={'os-stop': None})
+    assert resp.status_int == 409
+    assert cloud.api.post(url, body={'unlock': None}).status_int == 202
+    assert cloud.api.post(url, body={'os-stop': None}).status_int == 202
+
+
+def test_update_metadata_and_tags(cloud):  # noqa: F811
+    server_id = cloud.boot('meta', metadata={'a': '1'})
+    cloud.wait_for_status(server_id, ('ACTIVE',))
+    base = '/v2.1/servers/%s' % server_id
+    resp = cloud.api.put(base, body={'server': {'name': 'renamed',
+                                                'description': 'd'}},
+                         headers=V)
+    schema_check.assert_matches('servers.update_server', resp)
+    assert resp.json_body_or_none['server']['name'] == 'renamed'
+    resp = cloud.api.post(base + '/metadata', body={'metadata': {'b': '2'}})
+    assert resp.json_body_or_none == {'metadata': {'a': '1', 'b': '2'}}
+    resp = cloud.api.put(base + '/metadata/c', body={'meta': {'c': '3'}})
+    assert resp.status_int == 200
+    assert cloud.api.get(base + '/metadata/c').json_body_or_none == {
+        'meta': {'c': '3'}}
+    assert cloud.api.delete(base + '/metadata/a').status_int == 204
+    assert cloud.api.get(base + '/metadata/a').status_int == 404
+    resp = cloud.api.put(base + '/metadata', body={'metadata': {'z': '9'}})
+    assert resp.json_body_or_none == {'metadata': {'z': '9'}}
+
+    resp = cloud.api.put(base + '/tags/blue', headers=V)
+    assert resp.status_int == 201
+    resp = cloud.api.get(base + '/tags', headers=V)
+    assert resp.json_body_or_none == {'tags': ['blue']}
+    assert cloud.api.get(base + '/tags/blue', headers=V).status_int == 204
+    assert cloud.api.get(base + '/tags/red', headers=V).status_int == 404
+    # Tags did not exist before 2.26.
+    assert cloud.api.get(base + '/tags',
+                         headers=_version('2.25')).status_int == 404
+
+
+def test_other_project_sees_404(cloud):  # noqa: F811
+    from tests.functional.api.conftest import Client
+    server_id = cloud.boot('mine')
+    other = Client(cloud.app, token='eve:other')
+    for method, path, body in (
+            ('GET', '/v2.1/servers/%s' % server_id, None),
+            ('DELETE', '/v2.1/servers/%s' % server_id, None),
+            ('POST', '/v2.1/servers/%s/action' % server_id,
+             {'os-stop': None}),
+            ('GET', '/v2.1/servers/%s/metadata' % server_id, None)):
+        resp = other.request(method, path, body=body)
+        assert resp.status_int == 404, (method, path, resp.body)
+    resp = other.get('/v2.1/servers/detail')
+    assert resp.json_body_or_none['servers'] == []
+
+
+@pytest.mark.parametrize('body', [
+    {},
+    {'server': {}},
+    {'server': {'name': 'x', 'flavorRef': '1'}},
+    {'server': {'name': 'x', 'imageRef': 'nope', 'flavorRef': '1',
+                'networks': 'auto'}},
+    {'server': {'name': 'x', 'imageRef': 'IMAGE', 'flavorRef': '999',
+                'networks': 'auto'}},
+    {'server': {'name': 'x', 'imageRef': 'IMAGE', 'flavorRef': '1',
+                'networks': 'bogus'}},
+    {'server': {'name': 'x', 'imageRef': 'IMAGE', 'flavorRef': '1',
+                'networks': 'auto', 'user_data': '***'}},
+    {'server': {'name': 'x', 'imageRef': 'IMAGE', 'flavorRef': '1',
+                'networks': 'auto', 'min_count': 3, 'max_count': 2}},
+    {'server': {'name': ' ', 'imageRef': 'IMAGE', 'flavorRef': '1',
+                'networks': 'auto'}},
+    {'server': {'name': 'x', 'imageRef': 'IMAGE', 'flavorRef': '1',
+                'networks': 'auto', 'key_name': 'nokey'}},
+])
+def test_bad_create_is_400_and_creates_nothing(cloud, body):  # noqa: F811
+    text = str(body).replace('IMAGE', cloud.image['id'])
+    body = eval(text)  # the parametrized bodies are literals
+    resp = cloud.api.post('/v2.1/servers', body=body, headers=V)
+    assert resp.status_int == 400, resp.body
+    assert 'badRequest' in resp.json_body_or_none
+    assert cloud.api.get('/v2.1/servers').json_body_or_none == {
+        'servers': []}
+
+
+def test_malformed_requests_never_500(cloud):  # noqa: F811
+    for method, path, body in (
+            ('POST', '/v2.1/servers', b'{not json'),
+            ('POST', '/v2.1/servers', b'[]'),
+            ('POST', '/v2.1/servers/nope/action', b'{"reboot": {}}'),
+            ('PUT', '/v2.1/servers/nope', b'{"server": {"name": 1}}'),
+            ('GET', '/v2.1/servers?limit=abc', None),
+            ('GET', '/v2.1/servers?marker=nope', None),
+            ('GET', '/v2.1/servers?changes-since=yesterday', None)):
+        resp = cloud.api.request(method, path, body=body, headers=V)
+        assert 400 <= resp.status_int < 500, (method, path, resp.body)
+
+
+def test_user_data_and_key_reach_the_instance(cloud):  # noqa: F811
+    data = base64.b64encode(b'#!/bin/sh\necho hi\n').decode()
+    server_id = cloud.boot('ud', user_data=data)
+    cloud.wait_for_status(server_id, ('ACTIVE',))
+    resp = cloud.admin_api.get('/v2.1/servers/%s' % server_id,
+                               headers=_version('2.3'))
+    assert resp.json_body_or_none['server'][
+        'OS-EXT-SRV-ATTR:user_data'] == data
