@@ -71,6 +71,7 @@ def test_filters_sorting_and_paging(alice, defaults):  # noqa: F811
     assert 'marker=2' in next_href
     assert ids(alice.get(V + '/flavors?limit=2&marker=2')) == ['3', '4']
     for query in ('minRam=x', 'minDisk=-1', 'limit=-1', 'limit=a',
+                  'minRam=99999999999999999999',
                   'marker=missing', 'sort_key=bogus', 'sort_dir=up'):
         fault(alice.get(V + '/flavors?' + query), 400)
 

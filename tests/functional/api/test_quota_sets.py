@@ -93,6 +93,7 @@ def test_update_below_usage_needs_force(admin):  # noqa: F811
     {'quota_set': {'instances': 1.5}}, {'quota_set': {'bogus': 1}},
     {'quota_set': {'instances': 2 ** 40}}, {'quota_set': []},
     {'quota_set': {'force': 'maybe'}}, {'quota_set': {'instances': '-5'}},
+    {'quota_set': {'instances': '99999999999'}},
 ])
 def test_update_rejects_bad_bodies(admin, body):  # noqa: F811
     fault(admin.put(V + '/os-quota-sets/p1', body=body), 400)

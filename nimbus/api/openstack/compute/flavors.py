@@ -95,7 +95,7 @@ def _int_filter(req, name):
         return None
     try:
         number = int(value)
-        if number < 0:
+        if not 0 <= number <= schema.MAX_INT:
             raise ValueError
     except ValueError:
         raise webob.exc.HTTPBadRequest(

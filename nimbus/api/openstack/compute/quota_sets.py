@@ -18,6 +18,7 @@ from nimbus import quota
 
 _P = 'os_compute_api:'
 QUOTAS = quota.QUOTAS
+_MAX_INT = 2147483647
 
 
 def _resources(req):
@@ -71,10 +72,10 @@ def _limit_values(values, resources):
                 explanation='Additional properties are not allowed '
                             '(%r was unexpected)' % name)
         limit = int(value)
-        if limit < -1:
+        if not -1 <= limit <= _MAX_INT:
             raise webob.exc.HTTPBadRequest(
-                explanation='Quota limit %s for %s must be -1 or greater.'
-                            % (value, name))
+                explanation='Quota limit %s for %s must be between -1 and '
+                            '%d.' % (value, name, _MAX_INT))
         limits[name] = limit
     return limits
 

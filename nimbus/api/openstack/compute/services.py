@@ -89,7 +89,10 @@ def update(req, service_id, body):
 def delete(req, service_id):
     policy.authorize(req.context, _P + 'delete', {})
     try:
-        service = objects.Service.get_by_id(req.context, int(service_id))
+        number = int(service_id)
+        if not 0 < number <= 2147483647:
+            raise ValueError
+        service = objects.Service.get_by_id(req.context, number)
     except (ValueError, exception.NotFound):
         raise webob.exc.HTTPNotFound(
             explanation='Service %s could not be found.' % service_id)
