@@ -6,6 +6,7 @@ import binascii
 import datetime
 import hashlib
 
+from cryptography import exceptions as crypto_exceptions
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives import serialization
@@ -25,7 +26,7 @@ def ssh_fingerprint(public_key):
         serialization.load_ssh_public_key(public_key.strip().encode())
         blob = base64.b64decode(public_key.strip().split()[1])
     except (ValueError, IndexError, TypeError, binascii.Error,
-            NotImplementedError):
+            NotImplementedError, crypto_exceptions.UnsupportedAlgorithm):
         raise exception.InvalidKeypair(
             reason='failed to generate fingerprint')
     return _colons(hashlib.md5(blob, usedforsecurity=False).hexdigest())
