@@ -106,8 +106,8 @@ class Flavor(base.NimbusPersistentObject, base.NimbusObject):
     @classmethod
     @base.remotable
     def get_by_name(cls, context, name):
-        return cls._from_db(context, flavor_db.flavor_get_by_name(context,
-                                                                   name))
+        return cls._from_db(context,
+                            flavor_db.flavor_get_by_name(context, name))
 
     @base.remotable
     def create(self):

@@ -23,6 +23,10 @@ def defaults(db):  # noqa: F811
         nimbus_context.get_admin_context())
 
 
+def ids(resp):
+    return [f['id'] for f in resp.json_body_or_none['flavors']]
+
+
 def _create(client, **flavor):
     body = dict({'name': 'f1', 'ram': 256, 'vcpus': 1, 'disk': 1}, **flavor)
     return client.post(V + '/flavors', body={'flavor': body})
@@ -59,7 +63,6 @@ def test_list_detail_show(alice, defaults):  # noqa: F811
 
 
 def test_filters_sorting_and_paging(alice, defaults):  # noqa: F811
-    ids = lambda resp: [f['id'] for f in resp.json_body_or_none['flavors']]
     assert ids(alice.get(V + '/flavors?minRam=4096')) == ['3', '4', '5']
     assert ids(alice.get(V + '/flavors/detail?minDisk=80')) == ['4', '5']
     assert ids(alice.get(V + '/flavors?sort_key=memory_mb&sort_dir=desc')
@@ -188,7 +191,6 @@ def test_private_flavor_access(admin, alice, carol):  # noqa: F811
         V + '/flavors').json_body_or_none['flavors']]
     fault(carol.get(V + '/flavors/p'), 404)
     # Administrators list private flavors with is_public=false or None.
-    ids = lambda resp: [f['id'] for f in resp.json_body_or_none['flavors']]
     assert 'p' not in ids(admin.get(V + '/flavors'))
     assert ids(admin.get(V + '/flavors?is_public=false')) == ['p']
     assert 'p' in ids(admin.get(V + '/flavors/detail?is_public=None'))

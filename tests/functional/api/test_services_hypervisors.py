@@ -59,8 +59,10 @@ def test_services_list_and_filters(admin, cloud, version):  # noqa: F811
     assert services['ctl']['zone'] == 'internal'
     assert services['cn1']['status'] == 'enabled'
     assert ('forced_down' in services['cn1']) == (version != '2.1')
-    hosts = lambda q: [s['host'] for s in admin.get(
-        V + '/os-services?' + q).json_body_or_none['services']]
+
+    def hosts(query):
+        return [s['host'] for s in admin.get(
+            V + '/os-services?' + query).json_body_or_none['services']]
     assert hosts('host=cn1') == ['cn1']
     assert hosts('binary=nimbus-scheduler') == ['ctl']
     assert hosts('host=nope') == []

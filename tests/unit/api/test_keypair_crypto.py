@@ -8,11 +8,26 @@ from nimbus.api.openstack.compute import keypair_crypto
 from nimbus import exception
 
 # ssh-keygen -t rsa -b 1024; ssh-keygen -l -E md5 printed the fingerprint.
-SSH_KEY = ('ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAAAgQDNcFRlgvCNbxgBxVH63qsy6qpW2vAWZ3BfycRM48p/Mc6wDGBuH39knRMom0XhnID18GwKciItuEVZL6DCctJF8jTtT7yysgoZbnOsILdk3CQxQBU5CIhCVyzGqbbZUluYjTppUY7oMOST6xPdgRFaJ5cxrRafJXS25G36KLoUBw== test')
+SSH_KEY = ('ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAAAgQDNcFRlgvCNbxgBxVH63qsy'
+           '6qpW2vAWZ3BfycRM48p/Mc6wDGBuH39knRMom0XhnID18GwKciItuEVZL6DC'
+           'ctJF8jTtT7yysgoZbnOsILdk3CQxQBU5CIhCVyzGqbbZUluYjTppUY7oMOST'
+           '6xPdgRFaJ5cxrRafJXS25G36KLoUBw== test')
 SSH_FINGERPRINT = '6b:a9:02:31:32:1f:38:37:d0:bc:ce:76:8e:48:33:81'
 
 # openssl req -x509 ...; openssl x509 -fingerprint -sha1 printed it.
-CERTIFICATE = '-----BEGIN CERTIFICATE-----\nMIIB+jCCAWOgAwIBAgIUXweNSxZk6CghCuINsJvS2QT4QNswDQYJKoZIhvcNAQEL\nBQAwDzENMAsGA1UEAwwEdGVzdDAeFw0yNjExMjIwMTU4MzhaFw0yNjExMjMwMTU4\nMzhaMA8xDTALBgNVBAMMBHRlc3QwgZ8wDQYJKoZIhvcNAQEBBQADgY0AMIGJAoGB\nAJpD8vbV73rhXsTqrK0KAy+b4pZaZyO1egj/7ldYgMfS6fpdgcMArSdQyjKblMMi\nMbeWo7+NMKK++8sSTianXn3AOR/PFjJd/jxYY2CllFT7VU8AEQlpiz/slL8nLsr1\noq4bmh4euWw1nPHlq9WUMzEXvoFqfjguimQuFahnRMtVAgMBAAGjUzBRMB0GA1Ud\nDgQWBBQv2B5EdpQWhjTNIio33k59fe/XezAfBgNVHSMEGDAWgBQv2B5EdpQWhjTN\nIio33k59fe/XezAPBgNVHRMBAf8EBTADAQH/MA0GCSqGSIb3DQEBCwUAA4GBADNP\n3sixpX39opuXCpgkGpvHgIT5juPK/1dr+Z4vSX/Il5EHVIqEhujbMlW9Z/MDtvLl\n4uzVAMexvTg77fQ28BQHB7n2w7dtddiw6n4o7zznEqN8l/T4rttqoax90mCSWxIZ\nSxdcG9cQ9HSCwehQ9RaES3hcbYoRUO+JPO0WaY63\n-----END CERTIFICATE-----\n'
+CERTIFICATE = ('-----BEGIN CERTIFICATE-----\nMIIB+jCCAWOgAwIBAgIUXweNSxZk6Cgh'
+               'CuINsJvS2QT4QNswDQYJKoZIhvcNAQEL\nBQAwDzENMAsGA1UEAwwEdGVzdDA'
+               'eFw0yNjExMjIwMTU4MzhaFw0yNjExMjMwMTU4\nMzhaMA8xDTALBgNVBAMMBH'
+               'Rlc3QwgZ8wDQYJKoZIhvcNAQEBBQADgY0AMIGJAoGB\nAJpD8vbV73rhXsTqr'
+               'K0KAy+b4pZaZyO1egj/7ldYgMfS6fpdgcMArSdQyjKblMMi\nMbeWo7+NMKK+'
+               '+8sSTianXn3AOR/PFjJd/jxYY2CllFT7VU8AEQlpiz/slL8nLsr1\noq4bmh4'
+               'euWw1nPHlq9WUMzEXvoFqfjguimQuFahnRMtVAgMBAAGjUzBRMB0GA1Ud\nDg'
+               'QWBBQv2B5EdpQWhjTNIio33k59fe/XezAfBgNVHSMEGDAWgBQv2B5EdpQWhj'
+               'TN\nIio33k59fe/XezAPBgNVHRMBAf8EBTADAQH/MA0GCSqGSIb3DQEBCwUAA'
+               '4GBADNP\n3sixpX39opuXCpgkGpvHgIT5juPK/1dr+Z4vSX/Il5EHVIqEhujb'
+               'MlW9Z/MDtvLl\n4uzVAMexvTg77fQ28BQHB7n2w7dtddiw6n4o7zznEqN8l/T'
+               '4rttqoax90mCSWxIZ\nSxdcG9cQ9HSCwehQ9RaES3hcbYoRUO+JPO0WaY63\n-'
+               '----END CERTIFICATE-----\n')
 CERT_FINGERPRINT = ('2c:4d:8c:23:88:89:3f:fe:e2:94:75:a9:72:6c:80:34:30:'
                     'd9:dc:82')
 

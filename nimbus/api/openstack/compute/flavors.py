@@ -111,8 +111,8 @@ def _list(req, view):
     else:
         filters['is_public'] = True
         filters['disabled'] = False
-    min_ram, min_disk = _int_filter(req, 'minRam'), _int_filter(req,
-                                                                 'minDisk')
+    min_ram = _int_filter(req, 'minRam')
+    min_disk = _int_filter(req, 'minDisk')
     if min_ram is not None:
         filters['min_memory_mb'] = min_ram
     if min_disk is not None:
