@@ -172,6 +172,9 @@ def index(req):
             sort_keys=sort_keys, sort_dirs=sort_dirs)
     except exception.MarkerNotFound:
         raise _bad('marker %s could not be found.' % marker)
+    if req.GET.get('os_hidden', 'false').lower() == 'true':
+        # No image is hidden (os_hidden came with v2.7); the SDK asks.
+        images = []
     params = [(k, v) for k, v in req.GET.items() if k != 'marker']
     query = urllib.parse.urlencode(params)
     body = {'images': [views.image(image) for image in images],
