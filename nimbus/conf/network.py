@@ -1,0 +1,112 @@
+"""[DEFAULT] options of nimbus-network and ``nimbus-manage network``.
+
+Names, groups and meanings are nova-network's, so that existing guides and
+configuration files carry over.
+"""
+
+from oslo_config import cfg
+
+network_opts = [
+    cfg.StrOpt(
+        'network_manager',
+        default='nimbus.network.manager.FlatDHCPManager',
+        help='Full class name of the network manager: '
+             'nimbus.network.manager.FlatManager (operator-made bridge, '
+             'addresses injected into guests, no DHCP), '
+             'nimbus.network.manager.FlatDHCPManager (nimbus makes the '
+             'bridge and runs dnsmasq) or '
+             'nimbus.network.manager.VlanManager (a VLAN, bridge and '
+             'network per project).'),
+    cfg.StrOpt(
+        'network_driver',
+        default='nimbus.network.fake_driver',
+        help='Module of the host network driver (bridges, VLANs, dnsmasq, '
+             'NAT); it defines a Driver class implementing '
+             'nimbus.network.driver.NetworkDriver.'),
+    cfg.StrOpt(
+        'flat_network_bridge',
+        default='br100',
+        help='Bridge of flat networks that `nimbus-manage network create` '
+             'is not given one with --bridge.'),
+    cfg.StrOpt(
+        'flat_interface',
+        help='Physical interface to add to the bridge of flat networks '
+             'that are not given one with --bridge_interface.'),
+    cfg.BoolOpt(
+        'flat_injected',
+        default=False,
+        help='With FlatManager, have the network configuration written '
+             'into the guest (networks are created with injected set).'),
+    cfg.StrOpt(
+        'vlan_interface',
+        help='Physical interface carrying the VLANs of VlanManager, for '
+             'networks not given one with --bridge_interface.'),
+    cfg.IntOpt(
+        'vlan_start',
+        default=100,
+        min=1,
+        max=4094,
+        help='First VLAN id of `nimbus-manage network create` under '
+             'VlanManager when --vlan is not given.'),
+    cfg.IntOpt(
+        'vpn_start',
+        default=1000,
+        min=1,
+        max=65535,
+        help='First VPN port of VlanManager networks when --vpn is not '
+             'given; network N of a create gets vpn_start + N.'),
+    cfg.IntOpt(
+        'num_networks',
+        default=1,
+        min=1,
+        help='Number of networks `nimbus-manage network create` makes '
+             'when --num_networks is not given.'),
+    cfg.IntOpt(
+        'network_size',
+        default=256,
+        min=4,
+        help='Addresses per network (a power of two) when --network_size '
+             'is not given; a smaller range gives a smaller network.'),
+    cfg.StrOpt(
+        'fixed_range_v4',
+        help='IPv4 range (CIDR) of `nimbus-manage network create` when '
+             '--fixed_range_v4 is not given.'),
+    cfg.BoolOpt(
+        'multi_host',
+        default=False,
+        help='Default of new networks: served by a nimbus-network on '
+             'every compute node rather than by one network host. Also '
+             'makes callers send allocation requests to the network '
+             'service on the instance\'s own host.'),
+    cfg.IntOpt(
+        'dhcp_lease_time',
+        default=86400,
+        min=120,
+        help='Lifetime of a DHCP lease, in seconds.'),
+    cfg.MultiStrOpt(
+        'dns_server',
+        default=[],
+        help='Upstream DNS server dnsmasq forwards to; may be given more '
+             'than once. Guests use the DNS servers of their network '
+             '(dns1, dns2) or else dnsmasq itself.'),
+    cfg.IntOpt(
+        'fixed_ip_disassociate_timeout',
+        default=600,
+        min=0,
+        help='Seconds after which a deallocated fixed IP whose DHCP lease '
+             'never ended goes back to the pool.'),
+    cfg.BoolOpt(
+        'force_dhcp_release',
+        default=True,
+        help='Release the DHCP lease of a deallocated fixed IP at once '
+             '(dhcp_release) and return the address to the pool, rather '
+             'than wait for the lease to end.'),
+]
+
+
+def register_opts(conf):
+    conf.register_opts(network_opts)
+
+
+def list_opts():
+    return {'DEFAULT': network_opts}
