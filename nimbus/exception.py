@@ -349,3 +349,82 @@ class ImageDownloadFailed(NimbusException):
 class ImageServiceUnavailable(NimbusException):
     msg_fmt = 'The image service is unavailable: %(reason)s'
     code = 503
+
+
+# Networks, fixed IPs and virtual interfaces (nimbus-network) -------------
+
+class NetworkNotFound(NotFound):
+    msg_fmt = 'Network %(network_id)s could not be found.'
+
+
+class NetworkNotFoundForCidr(NetworkNotFound):
+    msg_fmt = 'Network with cidr %(cidr)s could not be found.'
+
+
+class NoNetworksFound(NotFound):
+    msg_fmt = 'No networks defined for project %(project_id)s.'
+
+
+class NoMoreNetworks(NimbusException):
+    msg_fmt = 'No more available networks: every VLAN network is taken.'
+
+
+class NetworkInUse(Conflict):
+    msg_fmt = ('Network %(network_id)s is still in use: %(reason)s')
+
+
+class NetworkDuplicated(Invalid):
+    msg_fmt = 'Network %(network_id)s is requested more than once.'
+
+
+class CidrConflict(Conflict):
+    msg_fmt = ('Requested cidr %(cidr)s conflicts with network %(other)s '
+               '(%(other_cidr)s).')
+
+
+class DuplicateVlan(Conflict):
+    msg_fmt = 'VLAN %(vlan)s is already used by network %(other)s.'
+
+
+class BridgeInUse(Conflict):
+    msg_fmt = 'Bridge %(bridge)s is already used by network %(other)s.'
+
+
+class NoMoreFixedIps(NimbusException):
+    msg_fmt = 'No fixed IP addresses available for network: %(net)s'
+
+
+class FixedIpInvalid(Invalid):
+    msg_fmt = 'Fixed IP address %(address)s is invalid.'
+
+
+class FixedIpNotFoundForNetwork(NotFound):
+    msg_fmt = ('Fixed IP address %(address)s does not exist in network '
+               '%(network_uuid)s.')
+
+
+class FixedIpAlreadyInUse(Conflict):
+    msg_fmt = ('Fixed IP address %(address)s is already in use on instance '
+               '%(instance_uuid)s.')
+
+
+class FixedIpReserved(Conflict):
+    msg_fmt = ('Fixed IP address %(address)s is reserved (network, gateway, '
+               'broadcast or a host address of the network).')
+
+
+class VirtualInterfaceMacAddressException(NimbusException):
+    msg_fmt = ('Creation of virtual interface with unique mac address '
+               'failed.')
+
+
+class NetworkManagerInvalid(Invalid):
+    msg_fmt = 'network_manager %(name)s is not a nimbus network manager.'
+
+
+class NetworkDriverInvalid(Invalid):
+    msg_fmt = 'network_driver %(name)s cannot be used: %(reason)s'
+
+
+class FixedIpNotAssociated(Conflict):
+    msg_fmt = 'Fixed IP %(address)s is not associated with any instance.'
