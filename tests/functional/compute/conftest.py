@@ -31,6 +31,8 @@ from nimbus import service
 from nimbus.virt import fake
 
 HOSTS = ('host1', 'host2')
+# Before the stand-ins replace it, for tests of the real flavor lookup.
+REAL_GET_FLAVOR = compute_api.API.__dict__['_get_flavor']
 
 NoValidHost = getattr(exception, 'NoValidHost', None)
 if NoValidHost is None:  # until the scheduler's exception lands

@@ -95,3 +95,61 @@ def test_build_failing_everywhere_ends_in_error(cloud):
     inst = cloud.wait_for(inst.uuid, 'error', None, expected_attrs=['fault'])
     assert inst.fault.message  # why the last attempt failed
     assert cloud.network.allocated == {}
+
+
+def test_create_with_flavor_and_keypair_objects(cloud, monkeypatch):
+    from nimbus.compute import api as compute_api
+    from tests.functional.compute import conftest
+    monkeypatch.setattr(compute_api.API, '_get_flavor',
+                        conftest.REAL_GET_FLAVOR)
+    ctx = cloud.context()
+    flavor = objects.Flavor(cloud.admin, flavorid='42', name='t1.gpu',
+                            memory_mb=256, vcpus=1, root_gb=1,
+                            ephemeral_gb=0, swap=0,
+                            extra_specs={'gpu': 'none'})
+    flavor.create()
+    objects.KeyPair(ctx, name='mine', user_id=ctx.user_id,
+                    public_key='ssh-rsa AAAA mine', fingerprint='f').create()
+    instances, reservation = cloud.api.create(
+        ctx, '42', 'cirros', display_name='gpu', key_name='mine',
+        metadata={'role': 'test'}, user_data='aGVsbG8=')
+    inst = cloud.wait_for(instances[0].uuid, 'active', None)
+    assert reservation.startswith('r-')
+    assert (inst.flavor.flavorid, inst.flavor.name, inst.memory_mb) == (
+        '42', 't1.gpu', 256)
+    assert inst.flavor.extra_specs == {'gpu': 'none'}
+    assert inst.key_data == 'ssh-rsa AAAA mine'
+    assert inst.instance_type_id == flavor.id
+    assert [i.uuid for i in cloud.api.get_all(ctx, {'flavor': '42'})] == [
+        inst.uuid]
+
+
+def test_create_refusals_write_nothing(cloud, conf):
+    import pytest
+    from nimbus import exception
+    from tests.functional.compute.conftest import FLAVORS
+    ctx = cloud.context()
+    cases = [
+        (exception.InstanceUserDataMalformed, {'user_data': 'not base64!'}),
+        (exception.InvalidInstanceCount, {'min_count': 3, 'max_count': 2}),
+        (exception.InstanceAvailabilityZoneNotFound,
+         {'availability_zone': 'mars'}),
+        (exception.MetadataLimitExceeded,
+         {'metadata': {str(i): 'x' for i in range(200)}}),
+    ]
+    for error, kwargs in cases:
+        with pytest.raises(error):
+            cloud.api.create(ctx, FLAVORS['1'], 'cirros', **kwargs)
+    cloud.images.add({'id': 'big', 'status': 'active', 'min_ram': 4096,
+                      'properties': {}})
+    with pytest.raises(exception.FlavorMemoryTooSmall):
+        cloud.api.create(ctx, FLAVORS['1'], 'big')
+    conf.config(instances=1, group='quota')
+    with pytest.raises(exception.OverQuota):
+        cloud.api.create(ctx, FLAVORS['1'], 'cirros', min_count=2,
+                         max_count=2)
+    assert len(cloud.api.get_all(ctx)) == 0
+    # max_count over quota but min_count within: the smaller number.
+    instances, _ = cloud.api.create(ctx, FLAVORS['1'], 'cirros',
+                                    min_count=1, max_count=3)
+    assert len(instances) == 1
