@@ -1,21 +1,229 @@
-"""nimbus-network: fixed and floating IPs, bridges, dnsmasq, NAT.
+"""nimbus-network: fixed IPs, virtual interfaces, bridges, dnsmasq.
 
-Like nova-network, it uses the database directly.
+Like nova-network, it uses the database directly. Three managers, chosen by
+``network_manager``:
+
+- FlatManager: the operator makes the bridge; addresses are injected into
+  guests (``flat_injected``); nothing runs on the host.
+- FlatDHCPManager: nimbus plugs the bridge on ``flat_interface`` with the
+  gateway address and runs a dnsmasq per network with static host entries.
+- VlanManager: as FlatDHCP, on a VLAN of ``vlan_interface``, with one
+  network per project, given to the project on its first allocation.
+
+An allocation writes the interfaces, fixed IPs and the instance's info
+cache in one transaction, then has the network's host (this one, or
+another over RPC) update its bridge and DHCP entries. Host work is done by
+the driver (``network_driver``), which never sees the database.
 """
 
-import oslo_messaging as messaging
-from oslo_log import log as logging
+import collections
+import datetime
+import threading
 
+from oslo_db import exception as db_exc
+from oslo_log import log as logging
+import oslo_messaging as messaging
+from oslo_serialization import jsonutils
+from oslo_utils import excutils
+from oslo_utils import importutils
+from oslo_utils import timeutils
+from oslo_utils import uuidutils
+import sqlalchemy as sa
+
+from nimbus.conf import CONF
+from nimbus import context as nimbus_context
 from nimbus.db.api import fixed_ip as fixed_ip_db
+from nimbus.db.api import instance as instance_db
+from nimbus.db.api import network as network_db
+from nimbus.db.api import virtual_interface as vif_db
+from nimbus.db import models
+from nimbus.db import session as db_session
 from nimbus import exception
 from nimbus import manager
+from nimbus.network import addresses
+from nimbus.network import driver as network_driver
+from nimbus.network import model
+from nimbus.network import rpcapi as network_rpcapi
 
 LOG = logging.getLogger(__name__)
 
+# Random MACs tried per interface before giving up (1 in 16M collide).
+MAC_ATTEMPTS = 5
+# Whole allocations retried when another one took a MAC at the same time.
+ALLOCATION_ATTEMPTS = 3
+
+
+def _name(network):
+    return '%s (%s)' % (network['label'], network['uuid'])
+
 
 class NetworkManager(manager.Manager):
-    target = messaging.Target(version='1.0')
+    """Allocation of fixed IPs and interfaces, common to every mode.
+
+    Used as is, it behaves as FlatManager: networks of the project and
+    networks of no project, nothing done on the host.
+    """
+
+    target = messaging.Target(version='1.1')
     service_name = 'network'
+
+    # Plugs its networks on the host and runs dnsmasq for them.
+    DHCP = False
+    # One network per project (VLAN), given on the project's first use.
+    VLAN = False
+    # Networks it creates are marked for injection (flat_injected).
+    INJECTED = False
+
+    def __init__(self, host=None, network_driver_name=None):
+        super().__init__(host=host)
+        self.driver = network_driver.load_network_driver(
+            network_driver_name or CONF.network_driver)
+        self._rpcapi = None
+        self._locks_guard = threading.Lock()
+        self._network_locks = {}
+
+    @property
+    def network_rpcapi(self):
+        if self._rpcapi is None:
+            self._rpcapi = network_rpcapi.NetworkAPI()
+        return self._rpcapi
+
+    def _network_lock(self, network_id):
+        # Reading the DHCP entries and handing them to the driver must not
+        # interleave with another refresh of the network, or an older list
+        # could be written last.
+        with self._locks_guard:
+            return self._network_locks.setdefault(network_id,
+                                                  threading.Lock())
+
+    # Start-up -------------------------------------------------------------
+
+    def init_host(self):
+        """Restore what this host serves: NAT, bridges, DHCP entries."""
+        if not self.DHCP:
+            return
+        context = nimbus_context.get_admin_context()
+        self.driver.initialize(
+            [net['cidr'] for net in network_db.network_get_all(context)])
+        for network in network_db.network_get_all_by_host(context,
+                                                          self.host):
+            try:
+                self._refresh_network_on_host(context, network)
+            except Exception:
+                LOG.exception('Could not set up network %s on this host',
+                              _name(network))
+
+    # RPC API 1.1 ------------------------------------------------------------
+
+    def allocate_for_instance(self, context, instance_uuid, project_id, host,
+                              requested_networks=None, macs=None):
+        """Give an instance an interface and a fixed IP on each network it
+        gets; returns its network_info (see nimbus.network.model).
+
+        ``requested_networks``: None or 'auto' (every network available
+        to the project), 'none', or a list of {'uuid', 'fixed_ip'}.
+        ``macs``: MACs the hypervisor insists on, one per interface. On
+        any failure nothing stays allocated.
+        """
+        requested = model.parse_requested_networks(requested_networks)
+        admin = context.elevated()
+        self._check_instance(admin, instance_uuid)
+        if vif_db.virtual_interface_get_by_instance(admin, instance_uuid):
+            # A retried call (e.g. after an RPC timeout): answer the same.
+            LOG.info('Instance %s already has interfaces; not allocating '
+                     'again', instance_uuid)
+            return self.get_instance_nw_info(context, instance_uuid)
+        networks = self._get_networks_for_instance(admin, project_id,
+                                                   requested)
+        wanted = {net_uuid: address for net_uuid, address in requested or ()
+                  if address}
+        macs = self._check_macs(macs, len(networks))
+        host = host or self.host
+        dhcp_servers = self._dhcp_servers(admin, networks, host)
+        nw_info = self._allocate_in_db(admin, instance_uuid, host, networks,
+                                       wanted, macs, dhcp_servers)
+        try:
+            for network in networks:
+                self._setup_network(admin, network, host)
+        except Exception:
+            with excutils.save_and_reraise_exception():
+                LOG.exception('Setting up the networks of instance %s '
+                              'failed; deallocating', instance_uuid)
+                self._deallocate_quietly(admin, instance_uuid, host)
+        LOG.info('Allocated %s to instance %s',
+                 ', '.join(model.fixed_addresses(nw_info)) or 'nothing',
+                 instance_uuid)
+        return nw_info
+
+    def deallocate_for_instance(self, context, instance_uuid, host=None):
+        """Take back an instance's fixed IPs and interfaces.
+
+        Addresses go back to the pool at once when their lease is
+        released now (``force_dhcp_release``) or was never taken; others
+        when dnsmasq reports the lease's end, or after
+        ``fixed_ip_disassociate_timeout``.
+        """
+        admin = context.elevated()
+        deallocated = self._deallocate_in_db(admin, instance_uuid)
+        if deallocated:
+            LOG.info('Deallocated %s from instance %s',
+                     ', '.join(ip['address'] for ip in deallocated),
+                     instance_uuid)
+        if not self.DHCP:
+            return
+        by_network = collections.defaultdict(list)
+        for fixed_ip in deallocated:
+            by_network[fixed_ip['network_id']].append(fixed_ip)
+        for network_id, fixed_ips in by_network.items():
+            released = [[ip['address'], ip['mac']] for ip in fixed_ips
+                        if CONF.force_dhcp_release and ip['mac']]
+            try:
+                network = network_db.network_get(admin, network_id)
+                instance_host = fixed_ips[0]['host'] or host
+                self._setup_network(admin, network, instance_host,
+                                    released=released)
+            except Exception:
+                # The database is right; the host catches up on its next
+                # refresh of the network or at restart.
+                LOG.exception('Could not update DHCP of network %s after '
+                              'deallocating instance %s', network_id,
+                              instance_uuid)
+
+    def get_instance_nw_info(self, context, instance_uuid):
+        """The network_info of an instance, from the database."""
+        admin = context.elevated()
+        with db_session.reader.using(admin):
+            vifs = vif_db.virtual_interface_get_by_instance(admin,
+                                                            instance_uuid)
+            fixed_ips = [ip for ip in fixed_ip_db.fixed_ip_get_by_instance(
+                admin, instance_uuid) if ip['allocated']]
+            networks = {}
+            nw_info = []
+            for vif in vifs:
+                if vif['network_id'] not in networks:
+                    networks[vif['network_id']] = network_db.network_get(
+                        admin, vif['network_id'])
+                network = networks[vif['network_id']]
+                mine = [ip for ip in fixed_ips
+                        if ip['virtual_interface_id'] == vif['id']]
+                dhcp_server = None
+                if network['multi_host'] and self.DHCP and mine:
+                    dhcp_server = fixed_ip_db.fixed_ip_get_host_address(
+                        admin, network['id'], mine[0]['host'])
+                nw_info.append(model.vif_info(
+                    vif, network, [ip['address'] for ip in mine],
+                    dhcp_server))
+        return nw_info
+
+    def refresh_network(self, context, network_uuid, released=None):
+        """Bring this host's side of a network up to date: plug it,
+        release ``released`` leases ([address, mac] pairs), rewrite its
+        DHCP entries. Sent by the network service that (de)allocated."""
+        admin = context.elevated()
+        network = network_db.network_get_by_uuid(admin, network_uuid)
+        self._refresh_network_on_host(admin, network, released or ())
+
+    # RPC API 1.0: lease events from nimbus-dhcpbridge ----------------------
 
     def lease_fixed_ip(self, context, address, mac):
         """nimbus-dhcpbridge saw dnsmasq hand ``address`` to ``mac``."""
@@ -36,3 +244,284 @@ class NetworkManager(manager.Manager):
             return
         LOG.debug('Fixed IP %s %s by %s', address,
                   'leased' if leased else 'released', mac)
+
+    # Periodic tasks ---------------------------------------------------------
+
+    @manager.periodic(spacing=60)
+    def _disassociate_stale_fixed_ips(self, context):
+        """Return to the pool addresses deallocated longer than
+        ``fixed_ip_disassociate_timeout`` ago whose lease never ended."""
+        before = timeutils.utcnow() - datetime.timedelta(
+            seconds=CONF.fixed_ip_disassociate_timeout)
+        count = fixed_ip_db.fixed_ip_disassociate_all_by_timeout(
+            context.elevated(), before)
+        if count:
+            LOG.info('Disassociated %d stale fixed IP(s)', count)
+        return count
+
+    # Which networks ---------------------------------------------------------
+
+    @classmethod
+    def _networks_for_project(cls, context, project_id):
+        """The networks an instance of the project gets by default."""
+        networks = network_db.network_get_all_for_project(
+            context, project_id, allow_unowned=True)
+        if not networks:
+            raise exception.NoNetworksFound(project_id=project_id)
+        return networks
+
+    @classmethod
+    def may_use(cls, network, project_id):
+        """Whether instances of ``project_id`` may be on ``network``."""
+        return network['project_id'] in (None, project_id)
+
+    @classmethod
+    def _get_networks_for_instance(cls, context, project_id, requested):
+        if requested is None:
+            return cls._networks_for_project(context, project_id)
+        if not requested:
+            return []
+        networks = network_db.network_get_all_by_uuids(
+            context, [net_uuid for net_uuid, _ in requested])
+        for network, (net_uuid, address) in zip(networks, requested):
+            if not cls.may_use(network, project_id):
+                raise exception.NetworkNotFound(network_id=net_uuid)
+            if address is not None and not addresses.overlaps(
+                    '%s/32' % address, network['cidr']):
+                raise exception.FixedIpNotFoundForNetwork(
+                    address=address, network_uuid=net_uuid)
+        return networks
+
+    @classmethod
+    def validate_networks(cls, context, project_id, requested_networks):
+        """Check what an instance asks for before it is built; raises
+        NetworkNotFound, FixedIpNotFoundForNetwork, FixedIpAlreadyInUse,
+        FixedIpReserved or Invalid. Changes nothing."""
+        requested = model.parse_requested_networks(requested_networks)
+        if not requested:
+            return
+        cls._get_networks_for_instance(context, project_id, requested)
+        for net_uuid, address in requested:
+            if address is None:
+                continue
+            fixed_ip = fixed_ip_db.fixed_ip_get_by_address(context, address)
+            if fixed_ip['reserved']:
+                raise exception.FixedIpReserved(address=address)
+            if fixed_ip['instance_uuid'] or fixed_ip['allocated']:
+                raise exception.FixedIpAlreadyInUse(
+                    address=address, instance_uuid=fixed_ip['instance_uuid'])
+
+    # Allocation -------------------------------------------------------------
+
+    @staticmethod
+    def _check_instance(context, instance_uuid):
+        # fixed_ips.instance_uuid is a foreign key: say what is wrong
+        # rather than fail on it.
+        with db_session.reader.using(context) as session:
+            found = session.scalar(sa.select(models.Instance.id).where(
+                models.Instance.uuid == instance_uuid,
+                models.Instance.deleted == 0))
+        if found is None:
+            raise exception.InstanceNotFound(instance_id=instance_uuid)
+
+    @staticmethod
+    def _check_macs(macs, count):
+        if macs is None:
+            return None
+        macs = [mac.lower() for mac in macs]
+        bad = [mac for mac in macs if not addresses.is_valid_mac(mac)]
+        if bad:
+            raise exception.Invalid(reason='invalid MAC address %s' % bad[0])
+        if len(macs) < count:
+            raise exception.Invalid(
+                reason='%d MAC address(es) given for %d interfaces'
+                % (len(macs), count))
+        return macs
+
+    def _dhcp_servers(self, context, networks, host):
+        """Address of ``host`` on each multi_host network it serves with
+        DHCP (reserved on first use); the gateway serves the others."""
+        if not self.DHCP:
+            return {}
+        return {network['id']: fixed_ip_db.fixed_ip_reserve_host_address(
+            context, network['id'], host, _name(network))
+            for network in networks if network['multi_host']}
+
+    def _allocate_in_db(self, context, instance_uuid, host, networks, wanted,
+                        macs, dhcp_servers):
+        for attempt in range(1, ALLOCATION_ATTEMPTS + 1):
+            try:
+                return self._allocate_transaction(
+                    context, instance_uuid, host, networks, wanted, macs,
+                    dhcp_servers)
+            except db_exc.DBDuplicateEntry:
+                # Another allocation took one of our MACs between the check
+                # and the insert; everything was rolled back.
+                if macs is not None or attempt == ALLOCATION_ATTEMPTS:
+                    raise exception.VirtualInterfaceMacAddressException()
+                LOG.debug('MAC collision allocating for %s; trying again',
+                          instance_uuid)
+
+    @db_session.retry_on_deadlock
+    def _allocate_transaction(self, context, instance_uuid, host, networks,
+                              wanted, macs, dhcp_servers):
+        nw_info = []
+        with fixed_ip_db.allocation_transaction(context):
+            for index, network in enumerate(networks):
+                vif = self._create_vif(context, instance_uuid, network,
+                                       macs[index] if macs else None)
+                fixed_ip = self._allocate_fixed_ip(
+                    context, instance_uuid, network, vif, host,
+                    wanted.get(network['uuid']))
+                nw_info.append(model.vif_info(
+                    vif, network, [fixed_ip['address']],
+                    dhcp_servers.get(network['id'])))
+            instance_db.instance_info_cache_update(
+                context, instance_uuid, jsonutils.dumps(nw_info))
+        return nw_info
+
+    @staticmethod
+    def _create_vif(context, instance_uuid, network, mac=None):
+        values = {'instance_uuid': instance_uuid,
+                  'network_id': network['id'],
+                  'uuid': uuidutils.generate_uuid()}
+        if mac is not None:
+            return vif_db.virtual_interface_create(context,
+                                                   dict(values, address=mac))
+        for _ in range(MAC_ATTEMPTS):
+            try:
+                return vif_db.virtual_interface_create(
+                    context, dict(values, address=addresses.generate_mac()))
+            except exception.VirtualInterfaceMacAddressException:
+                continue
+        raise exception.VirtualInterfaceMacAddressException()
+
+    @staticmethod
+    def _allocate_fixed_ip(context, instance_uuid, network, vif, host,
+                           address=None):
+        # On a multi_host network the address belongs to the instance's
+        # host, whose dnsmasq hands it out.
+        fixed_ip_host = host if network['multi_host'] else None
+        if address is not None:
+            return fixed_ip_db.fixed_ip_associate(
+                context, network['id'], address, instance_uuid, vif['id'],
+                host=fixed_ip_host, network_uuid=network['uuid'])
+        return fixed_ip_db.fixed_ip_associate_pool(
+            context, network['id'], instance_uuid, vif['id'],
+            host=fixed_ip_host, network_name=_name(network))
+
+    # Deallocation -----------------------------------------------------------
+
+    @db_session.retry_on_deadlock
+    def _deallocate_in_db(self, context, instance_uuid):
+        # Without DHCP no lease can be pending: addresses return at once.
+        force = CONF.force_dhcp_release or not self.DHCP
+        with db_session.writer.using(context):
+            deallocated = fixed_ip_db.fixed_ip_deallocate_for_instance(
+                context, instance_uuid, force)
+            vifs = vif_db.virtual_interface_delete_by_instance(context,
+                                                               instance_uuid)
+            if deallocated or vifs:
+                instance_db.instance_info_cache_update(context,
+                                                       instance_uuid, '[]')
+        return deallocated
+
+    def _deallocate_quietly(self, context, instance_uuid, host):
+        try:
+            self.deallocate_for_instance(context, instance_uuid, host)
+        except Exception:
+            LOG.exception('Could not deallocate instance %s', instance_uuid)
+
+    # The host side ----------------------------------------------------------
+
+    def _serving_host(self, context, network, instance_host):
+        """The nimbus-network that plugs ``network`` for an instance on
+        ``instance_host``: that host itself for a multi_host network, else
+        the network's host (this one, if it has none yet)."""
+        if network['multi_host']:
+            return instance_host or self.host
+        if network['host'] is None:
+            network.update(network_db.network_set_host(context, network['id'],
+                                                       self.host))
+        return network['host']
+
+    def _setup_network(self, context, network, instance_host, released=()):
+        if not self.DHCP:
+            return
+        serving = self._serving_host(context, network, instance_host)
+        if serving == self.host:
+            self._refresh_network_on_host(context, network, released)
+        else:
+            self.network_rpcapi.refresh_network(context, network['uuid'],
+                                                serving, released=released)
+
+    def _refresh_network_on_host(self, context, network, released=()):
+        network = dict(network)
+        with self._network_lock(network['id']):
+            if network['multi_host']:
+                network['dhcp_server'] = (
+                    fixed_ip_db.fixed_ip_reserve_host_address(
+                        context, network['id'], self.host, _name(network)))
+                hosts = fixed_ip_db.fixed_ip_get_dhcp_hosts(
+                    context, network['id'], host=self.host)
+            else:
+                network['dhcp_server'] = (network.get('dhcp_server') or
+                                          network['gateway'])
+                hosts = fixed_ip_db.fixed_ip_get_dhcp_hosts(context,
+                                                            network['id'])
+            self.driver.plug(network)
+            for address, mac in released:
+                self.driver.release_dhcp(network, address, mac)
+            self.driver.update_dhcp(network, hosts)
+
+
+class FlatManager(NetworkManager):
+    """Flat networks on a bridge the operator made; no DHCP: the guest's
+    address is injected (``flat_injected``) or configured by hand."""
+
+    INJECTED = True
+
+
+class FlatDHCPManager(NetworkManager):
+    """Flat networks on a bridge nimbus makes on ``flat_interface``, with
+    a dnsmasq per network handing out the fixed IPs."""
+
+    DHCP = True
+
+
+class VlanManager(NetworkManager):
+    """A VLAN, bridge and network per project, with DHCP.
+
+    A project gets a free network on its first allocation and keeps it
+    (even when that allocation then fails), as in nova-network; an
+    operator may also create a network with --project_id.
+    """
+
+    DHCP = True
+    VLAN = True
+
+    @classmethod
+    def _networks_for_project(cls, context, project_id):
+        return network_db.network_associate(context, project_id)
+
+    @classmethod
+    def may_use(cls, network, project_id):
+        return network['project_id'] == project_id
+
+
+def network_manager_class(name=None):
+    """The class ``network_manager`` names; raises NetworkManagerInvalid."""
+    name = name or CONF.network_manager
+    try:
+        cls = importutils.import_class(name)
+    except (ImportError, ValueError):
+        cls = None
+    if not (isinstance(cls, type) and issubclass(cls, NetworkManager)):
+        raise exception.NetworkManagerInvalid(name=name)
+    return cls
+
+
+def load_network_manager(host=None):
+    """An instance of the configured network manager (a factory for the
+    service: ``nimbus-network`` and ``nimbus-all``)."""
+    return network_manager_class()(host=host)

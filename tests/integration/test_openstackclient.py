@@ -1,0 +1,164 @@
+"""Tenants' own tool against nimbus: python-openstackclient, run as a
+subprocess, authenticated by a real Keystone, against the daemons as
+separate processes over RabbitMQ and MariaDB (two compute hosts with the
+fake driver)."""
+
+import os
+
+import pytest
+
+from tests.integration import daemons
+from tests.integration import keystone as keystone_harness
+from tests.integration.osc import run_openstack
+
+COMPUTE_HOSTS = ('compute1', 'compute2')
+
+
+@pytest.fixture
+def keystone(tmp_path):
+    ks = keystone_harness.Keystone(str(tmp_path / 'keystone'))
+    ks.start()
+    try:
+        yield ks
+    finally:
+        ks.stop()
+
+
+@pytest.fixture
+def osc_cloud(request, tmp_path, rabbit_url, mysql_url, keystone):
+    cloud = daemons.Cloud(tmp_path / 'nimbus', rabbit_url, mysql_url)
+    image_port = daemons.free_port()
+    cloud.add_config(
+        '[DEFAULT]\n'
+        'compute_driver = fake.FakeDriver\n'
+        'image_listen = 127.0.0.1\n'
+        'image_listen_port = %d\n'
+        '[api]\nauth_strategy = keystone\n'
+        '[glance]\napi_servers = http://127.0.0.1:%d\n'
+        % (image_port, image_port))
+    cloud.add_config(keystone_harness.authtoken_conf(
+        keystone.service_user()))
+    keystone.register_endpoint(
+        'compute', 'nimbus', 'http://127.0.0.1:%d/v2.1' % cloud.api_port)
+    keystone.register_endpoint('image', 'nimbus-image',
+                               'http://127.0.0.1:%d' % image_port)
+    keystone.create_project('demo')
+    keystone.create_user('alice', 'alice-pw', 'demo')
+    keystone.create_project('other')
+    keystone.create_user('bob', 'bob-pw', 'other')
+    cloud.manage('db', 'sync')
+    cloud.manage('flavor', 'create-defaults')
+    cloud.manage('network', 'create', '--label', 'private',
+                 '--fixed_range_v4', '10.0.0.0/24')
+    try:
+        cloud.start('conductor')
+        cloud.start('network')
+        for host in COMPUTE_HOSTS:
+            cloud.start('compute', host=host)
+        cloud.start('scheduler')
+        cloud.start('api')
+        cloud.wait_for_states({'nimbus-api': 'up', 'nimbus-scheduler': 'up',
+                               'nimbus-conductor': 'up',
+                               'nimbus-network': 'up'}, timeout=60)
+        yield cloud
+    finally:
+        cloud.stop_all()
+        if request.node.stash.get(_FAILED_KEY, False):
+            for name in cloud.processes:
+                print('==== nimbus-%s ====\n%s' % (name,
+                                                  cloud.log(name)[-3000:]))
+
+
+_FAILED_KEY = pytest.StashKey()
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.failed:
+        item.stash[_FAILED_KEY] = True
+    return report
+
+
+def test_openstackclient_server_lifecycle(osc_cloud, keystone, tmp_path):
+    alice = keystone.env_for('alice', 'alice-pw', 'demo')
+    bob = keystone.env_for('bob', 'bob-pw', 'other')
+    admin = keystone.admin_env()
+
+    image_file = tmp_path / 'disk.qcow2'
+    image_file.write_bytes(os.urandom(64 * 1024))
+    image = run_openstack(alice, 'image', 'create', '--file',
+                          str(image_file), '--disk-format', 'qcow2',
+                          '--container-format', 'bare', 'cirros')
+    assert image['status'] == 'active'
+
+    flavors = {f['Name'] for f in run_openstack(alice, 'flavor', 'list')}
+    assert {'m1.tiny', 'm1.small'} <= flavors
+
+    private_key = run_openstack(alice, 'keypair', 'create', 'k1',
+                                json=False)
+    assert 'PRIVATE KEY-----' in private_key
+    assert run_openstack(alice, 'keypair', 'show', 'k1')['name'] == 'k1'
+
+    server = run_openstack(alice, 'server', 'create', '--image', 'cirros',
+                           '--flavor', 'm1.tiny', '--key-name', 'k1',
+                           '--wait', 'vm1', timeout=180)
+    assert server['status'] == 'ACTIVE'
+    assert server['addresses']['private'][0].startswith('10.0.0.')
+    server_id = server['id']
+
+    listed = run_openstack(alice, 'server', 'list')
+    assert [s['Name'] for s in listed] == ['vm1']
+    shown = run_openstack(alice, 'server', 'show', 'vm1')
+    assert shown['id'] == server_id and shown['key_name'] == 'k1'
+
+    for verb, status in (('reboot', 'ACTIVE'), ('stop', 'SHUTOFF'),
+                         ('start', 'ACTIVE'), ('pause', 'PAUSED'),
+                         ('unpause', 'ACTIVE'), ('suspend', 'SUSPENDED'),
+                         ('resume', 'ACTIVE')):
+        args = ['server', verb, 'vm1']
+        if verb in ('reboot',):
+            args.insert(2, '--wait')
+        run_openstack(alice, *args, json=False)
+        _wait_status(alice, 'vm1', status)
+
+    console = run_openstack(alice, 'console', 'log', 'show', 'vm1',
+                            json=False)
+    assert isinstance(console, str)
+
+    # Another project can neither see nor touch alice's server.
+    result = run_openstack(bob, 'server', 'show', server_id, check=False)
+    assert result.returncode != 0
+    assert 'No Server found for %s' % server_id in result.stderr, (
+        result.stderr)
+    result = run_openstack(bob, 'server', 'delete', server_id, check=False)
+    assert result.returncode != 0
+    assert run_openstack(bob, 'server', 'list') == []
+
+    # Multiple create spreads over the two compute hosts.
+    run_openstack(alice, 'server', 'create', '--image', 'cirros',
+                  '--flavor', 'm1.tiny', '--min', '2', '--max', '2',
+                  '--wait', 'many', timeout=180)
+    hosts = set()
+    for row in run_openstack(admin, 'server', 'list', '--all-projects',
+                             '--name', 'many', '--long'):
+        assert row['Status'] == 'ACTIVE'
+        hosts.add(row['Host'])
+    assert hosts == set(COMPUTE_HOSTS)
+
+    run_openstack(alice, 'server', 'delete', '--wait', 'vm1', json=False,
+                  timeout=180)
+    names = {s['Name'] for s in run_openstack(alice, 'server', 'list')}
+    assert 'vm1' not in names
+
+
+def _wait_status(env, name, status, timeout=60):
+    import time
+    deadline = time.monotonic() + timeout
+    current = None
+    while time.monotonic() < deadline:
+        current = run_openstack(env, 'server', 'show', name)['status']
+        if current == status:
+            return
+        time.sleep(0.5)
+    raise AssertionError('%s is %s, not %s' % (name, current, status))
