@@ -5,6 +5,13 @@
     nimbus-manage service list [--host H] [--binary B]
     nimbus-manage service enable --host H --binary B
     nimbus-manage service disable --host H --binary B [--reason TEXT]
+    nimbus-manage network create --label L [--fixed_range_v4 CIDR]
+                  [--num_networks N] [--network_size S] [--vlan V]
+                  [--vpn PORT] [--bridge B] [--bridge_interface IF]
+                  [--multi_host T|F] [--dns1 A] [--dns2 A]
+                  [--project_id P] [--gateway G]
+    nimbus-manage network list
+    nimbus-manage network delete --fixed_range CIDR | --uuid UUID
     nimbus-manage flavor create --name N --memory MB --cpu N --root_gb GB
                   [--ephemeral_gb GB] [--swap MB] [--flavor ID]
                   [--rxtx_factor F] [--is_public T|F]
@@ -110,6 +117,106 @@ class ServiceCommands:
         svc.save()
         print('%s on %s is now %s' % (binary, host,
                                       'disabled' if disabled else 'enabled'))
+
+
+def _network_modules():
+    # Imported on use: the other commands need not load the network
+    # service (and every nimbus-manage run would pay for it).
+    from nimbus.network import manager as network_manager
+    from nimbus.network import networks
+    return network_manager, networks
+
+
+class NetworkCommands:
+    """Networks of nimbus-network: fixed IP ranges, bridges, VLANs."""
+
+    @args('--label', required=True, metavar='LABEL',
+          help='Name of the network (LABEL_1, LABEL_2... for several)')
+    @args('--fixed_range_v4', dest='fixed_range_v4', metavar='CIDR',
+          help='IPv4 range of the network(s), e.g. 10.0.0.0/24 (default: '
+               'fixed_range_v4)')
+    @args('--num_networks', type=int, metavar='N',
+          help='Number of networks to cut from the range (default: '
+               'num_networks)')
+    @args('--network_size', type=int, metavar='SIZE',
+          help='Addresses per network, a power of two (default: the range '
+               'split evenly, at most network_size)')
+    @args('--vlan', dest='vlan_start', type=int, metavar='VLAN',
+          help='VlanManager: VLAN id of the first network (default: '
+               'vlan_start)')
+    @args('--vpn', dest='vpn_start', type=int, metavar='PORT',
+          help='VlanManager: VPN port of the first network (default: '
+               'vpn_start)')
+    @args('--bridge', metavar='BRIDGE',
+          help='Bridge of the network (default: flat_network_bridge, or '
+               'br<vlan> under VlanManager)')
+    @args('--bridge_interface', metavar='IF',
+          help='Interface the bridge (or VLAN) is on (default: '
+               'flat_interface or vlan_interface)')
+    @args('--multi_host', metavar='T|F',
+          help='Served by the network service of each compute node '
+               '(default: multi_host)')
+    @args('--dns1', metavar='ADDRESS', help='First DNS server for guests')
+    @args('--dns2', metavar='ADDRESS', help='Second DNS server for guests')
+    @args('--project_id', metavar='PROJECT',
+          help='Give the network(s) to this project')
+    @args('--gateway', metavar='ADDRESS',
+          help='Gateway address (default: the first host address)')
+    def create(self, label, fixed_range_v4=None, num_networks=None,
+               network_size=None, vlan_start=None, vpn_start=None,
+               bridge=None, bridge_interface=None, multi_host=None,
+               dns1=None, dns2=None, project_id=None, gateway=None):
+        """Create networks and their fixed IPs for network_manager."""
+        network_manager, networks = _network_modules()
+        context = nimbus_context.get_admin_context()
+        try:
+            created, notes = networks.create_networks(
+                context, network_manager.network_manager_class(), label,
+                fixed_range_v4=fixed_range_v4, num_networks=num_networks,
+                network_size=network_size, vlan_start=vlan_start,
+                vpn_start=vpn_start, bridge=bridge,
+                bridge_interface=bridge_interface, multi_host=multi_host,
+                dns1=dns1, dns2=dns2, project_id=project_id, gateway=gateway)
+        except exception.NimbusException as exc:
+            raise CommandError(exc.format_message())
+        for note in notes:
+            print(note)
+        for net in created:
+            print('Created network %s %s (%s) on bridge %s%s'
+                  % (net['label'], net['cidr'], net['uuid'], net['bridge'],
+                     ', VLAN %s' % net['vlan'] if net['vlan'] is not None
+                     else ''))
+
+    def list(self):
+        """List networks (nova-manage's columns)."""
+        _, networks = _network_modules()
+        context = nimbus_context.get_admin_context()
+        rows = [('id', 'IPv4', 'IPv6', 'start address', 'DNS1', 'DNS2',
+                 'VlanID', 'project', 'uuid', 'label')]
+        for net in networks.list_networks(context):
+            rows.append(tuple(str(value) for value in (
+                net['id'], net['cidr'], net['cidr_v6'], net['dhcp_start'],
+                net['dns1'], net['dns2'], net['vlan'], net['project_id'],
+                net['uuid'], net['label'])))
+        widths = [max(len(row[i]) for row in rows)
+                  for i in range(len(rows[0]))]
+        for row in rows:
+            print('  '.join(cell.ljust(width)
+                            for cell, width in zip(row, widths)).rstrip())
+
+    @args('--fixed_range', metavar='CIDR', help='The network\'s range')
+    @args('--uuid', metavar='UUID', help='The network\'s uuid')
+    def delete(self, fixed_range=None, uuid=None):
+        """Delete a network and its fixed IPs, unless any is allocated."""
+        _, networks = _network_modules()
+        context = nimbus_context.get_admin_context()
+        try:
+            net = networks.delete_network(context, fixed_range=fixed_range,
+                                          uuid=uuid)
+        except exception.NimbusException as exc:
+            raise CommandError(exc.format_message())
+        print('Deleted network %s %s (%s)' % (net['label'], net['cidr'],
+                                              net['uuid']))
 
 
 def _print_table(rows):
@@ -247,6 +354,7 @@ class QuotaCommands:
 CATEGORIES = {
     'db': DbCommands,
     'flavor': FlavorCommands,
+    'network': NetworkCommands,
     'quota': QuotaCommands,
     'service': ServiceCommands,
 }
