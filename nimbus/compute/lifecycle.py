@@ -96,9 +96,10 @@ def do_terminate(manager, context, instance):
                                                 host=manager.host)
     objects.BlockDeviceMappingList.destroy_by_instance_uuid(context,
                                                             instance.uuid)
+    # Free the claim first: once the row is gone, the usage is too.
+    manager.resource_tracker.drop(instance.uuid, context=context)
     instance.power_state = power_state.NOSTATE
     instance.destroy()
-    manager.resource_tracker.drop(instance.uuid, context=context)
     utils.finish_action(context, instance)
     LOG.info('Instance %s deleted from %s', instance.uuid, manager.host)
 
