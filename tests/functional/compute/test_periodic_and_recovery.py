@@ -132,3 +132,40 @@ def test_resume_guests_state_on_host_boot(cloud, conf):
     after = cloud.get(inst.uuid)
     assert (after.vm_state, after.power_state) == ('active',
                                                    power_state.RUNNING)
+
+
+def test_stuck_reboot_is_redone_hard_after_reboot_timeout(cloud, active,
+                                                          conf):
+    conf.config(reboot_timeout=1)
+    ctx, uuid, host = active
+    inst = cloud.get(uuid)
+    inst.task_state = 'reboot_started'  # as if the compute had lost it
+    inst.save()
+    time.sleep(1.1)
+    cloud.manager(host)._poll_rebooting_instances(cloud.admin)
+    inst = cloud.get(uuid)
+    assert (inst.vm_state, inst.task_state, inst.power_state) == (
+        'active', None, power_state.RUNNING)
+    assert ('reboot', uuid) in cloud.driver(host).calls
+
+
+def test_failed_soft_reboot_keeps_the_guest_and_records_a_fault(cloud,
+                                                               active):
+    ctx, uuid, host = active
+    cloud.driver(host).inject_failure('reboot')
+    cloud.api.reboot(ctx, cloud.api.get(ctx, uuid), 'SOFT')
+    inst = cloud.wait_for(uuid, 'active', None, expected_attrs=['fault'])
+    assert 'injected reboot failure' in inst.fault.message
+    action = cloud.api.get_instance_actions(ctx, inst)[0]
+    assert (action.action, action.message) == ('reboot', 'Error')
+
+
+def test_failed_hard_reboot_sets_error(cloud, active):
+    ctx, uuid, host = active
+    cloud.driver(host).inject_failure('reboot')
+    cloud.api.reboot(ctx, cloud.api.get(ctx, uuid), 'HARD')
+    inst = cloud.wait_for(uuid, 'error', None, expected_attrs=['fault'])
+    assert 'injected reboot failure' in inst.fault.message
+    # ERROR allows a hard reboot, which now works.
+    cloud.api.reboot(ctx, cloud.api.get(ctx, uuid), 'HARD')
+    cloud.wait_for(uuid, 'active', None)

@@ -143,3 +143,20 @@ def test_save_through_the_conductor_proxy_keeps_the_compare_and_swap(ctx):
         ctx, 'Instance', 'get_by_uuid', {'Instance': '1.0'}, (inst.uuid,),
         {'expected_attrs': ['metadata']})
     assert found.metadata == {'a': 'b'}
+
+
+def test_changes_since_includes_deleted_and_deleted_filter(ctx):
+    import datetime
+    from oslo_utils import timeutils
+    before = timeutils.utcnow() - datetime.timedelta(seconds=1)
+    keep, gone = _create(ctx), _create(ctx, display_name='gone')
+    gone.destroy()
+    since = objects.InstanceList.get_by_filters(
+        ctx, {'changes-since': before})
+    assert {i.uuid for i in since} == {keep.uuid, gone.uuid}
+    deleted = objects.InstanceList.get_by_filters(ctx, {'deleted': True})
+    assert [i.uuid for i in deleted] == [gone.uuid]
+    later = objects.InstanceList.get_by_filters(
+        ctx, {'changes-since': timeutils.utcnow() +
+              datetime.timedelta(seconds=5)})
+    assert len(later) == 0
