@@ -24,6 +24,12 @@ _ADMIN_FILTERS = ('host', 'node', 'project_id', 'tenant_id', 'user_id',
                   'uuid', 'launch_index')
 
 
+# Everything a server view shows, loaded with the instance in one query
+# instead of one lazy load per attribute.
+VIEW_ATTRS = ['metadata', 'system_metadata', 'info_cache', 'security_groups',
+              'tags', 'fault']
+
+
 def _compute():
     return compute_api.API()
 
@@ -32,7 +38,8 @@ def get_instance(req, server_id):
     """The instance with ``server_id`` of the caller's project (404 when
     another project's, unless admin)."""
     try:
-        return _compute().get(req.context, server_id)
+        return _compute().get(req.context, server_id,
+                              expected_attrs=VIEW_ATTRS)
     except exception.InstanceNotFound:
         raise webob.exc.HTTPNotFound(
             explanation='Instance %s could not be found.' % server_id)
@@ -95,7 +102,8 @@ def _list(req, detail):
     try:
         instances = _compute().get_all(
             req.context, search_opts=_search_opts(req), limit=limit,
-            marker=marker, sort_keys=sort_keys, sort_dirs=sort_dirs)
+            marker=marker, sort_keys=sort_keys, sort_dirs=sort_dirs,
+            expected_attrs=VIEW_ATTRS if detail else [])
     except exception.MarkerNotFound:
         raise webob.exc.HTTPBadRequest(
             explanation='marker [%s] not found' % marker)
