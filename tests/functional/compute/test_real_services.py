@@ -65,7 +65,7 @@ def real_cloud(conf, fake_rpc, monkeypatch, schema_template, tmp_path):
         if len(objects.ComputeNodeList.get_all(admin)) == 2:
             break
         time.sleep(0.1)
-    yield compute_fixtures.Cloud(None, None, images, services[0],
+    yield compute_fixtures.Cloud(scheduler, None, images, services[0],
                                  {svc.host: svc for svc in computes})
     for svc in services:
         svc.stop()
@@ -111,3 +111,22 @@ def test_no_valid_host_from_the_real_scheduler(real_cloud):
     inst = cloud.wait_for(instances[0].uuid, 'error', None,
                           expected_attrs=['fault'])
     assert 'No valid host' in inst.fault.message
+
+
+def test_build_failure_reschedules_with_the_real_scheduler(real_cloud):
+    cloud = real_cloud
+    ctx = cloud.context()
+    [first] = cloud.boot(ctx, name='first')
+    busy = cloud.wait_for(first.uuid, 'active', None).host
+    cloud.scheduler.sync_host_view(cloud.admin)
+    empty = [h for h in compute_fixtures.HOSTS if h != busy][0]
+    # The scheduler spreads: the next instance goes to the empty host,
+    # whose spawn fails once; the retry excludes it.
+    cloud.driver(empty).inject_failure('spawn')
+    [second] = cloud.boot(ctx, name='second')
+    inst = cloud.wait_for(second.uuid, 'active', None,
+                          expected_attrs=['info_cache'])
+    assert inst.host == busy
+    assert ('spawn', second.uuid) in cloud.driver(empty).calls
+    assert second.uuid not in cloud.driver(empty).instances
+    assert len(_fixed_ips(inst)) == 1
