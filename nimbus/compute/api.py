@@ -67,6 +67,13 @@ def _hostname(display_name, uuid):
     return (name or 'server-%s' % uuid)[:63]
 
 
+def _generate_password(length=12):
+    import secrets
+    import string
+    alphabet = string.ascii_letters + string.digits
+    return ''.join(secrets.choice(alphabet) for _ in range(length))
+
+
 def _image_properties(image):
     return dict(image.get('properties') or {}) if image else {}
 
@@ -800,6 +807,30 @@ class API:
         self._record_action(context, instance, actions.REVERT_RESIZE)
         self.compute_rpcapi.revert_resize(context, instance, migration,
                                           migration.dest_compute)
+
+    # Rescue ---------------------------------------------------------------
+
+    @check_instance_lock
+    def rescue(self, context, instance, rescue_password=None,
+               rescue_image_ref=None):
+        """Boot from a rescue image (ACTIVE, SHUTOFF or ERROR -> RESCUE);
+        returns the rescue password (generated when not given)."""
+        if rescue_image_ref:
+            self._check_image(context, rescue_image_ref, instance.flavor)
+        password = rescue_password or _generate_password()
+        transitions.begin(instance, 'rescue')
+        self._record_action(context, instance, actions.RESCUE)
+        self.compute_rpcapi.rescue_instance(
+            context, instance, rescue_password=password,
+            rescue_image_ref=rescue_image_ref)
+        return password
+
+    @check_instance_lock
+    def unrescue(self, context, instance):
+        """RESCUE -> ACTIVE, booted from its own disk again."""
+        transitions.begin(instance, 'unrescue')
+        self._record_action(context, instance, actions.UNRESCUE)
+        self.compute_rpcapi.unrescue_instance(context, instance)
 
     # Snapshot and console ------------------------------------------------
 

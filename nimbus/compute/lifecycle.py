@@ -223,3 +223,21 @@ def rebuild_instance(manager, context, instance, image, admin_password):
     _settle(manager, instance,
             vm_states.STOPPED if was_stopped else vm_states.ACTIVE,
             [task_states.REBUILD_SPAWNING])
+
+
+# Rescue ------------------------------------------------------------------
+
+@instance_workflow('rescue_instance')
+def rescue_instance(manager, context, instance, rescue_password,
+                    rescue_image_ref):
+    """Boot the guest from a rescue image with its disk attached."""
+    image_meta = {'id': rescue_image_ref or instance.image_ref}
+    manager.driver.rescue(context, instance, _network_info(instance),
+                          image_meta, rescue_password)
+    _settle(manager, instance, vm_states.RESCUED, [task_states.RESCUING])
+
+
+@instance_workflow('unrescue_instance')
+def unrescue_instance(manager, context, instance):
+    manager.driver.unrescue(instance, _network_info(instance))
+    _settle(manager, instance, vm_states.ACTIVE, [task_states.UNRESCUING])

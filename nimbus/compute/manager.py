@@ -35,7 +35,7 @@ class ComputeManager(manager.Manager):
     """RPC endpoints of nimbus-compute (see compute.rpcapi for the
     versions)."""
 
-    target = messaging.Target(version='1.2')
+    target = messaging.Target(version='1.3')
     service_name = 'compute'
 
     def __init__(self, host=None, compute_driver=None):
@@ -153,6 +153,16 @@ class ComputeManager(manager.Manager):
                          preserve_ephemeral=False):
         lifecycle.rebuild_instance(self, context, instance, image,
                                    admin_password)
+
+    # Rescue (1.3) -----------------------------------------------------------
+
+    def rescue_instance(self, context, instance, rescue_password,
+                        rescue_image_ref=None):
+        lifecycle.rescue_instance(self, context, instance, rescue_password,
+                                  rescue_image_ref)
+
+    def unrescue_instance(self, context, instance):
+        lifecycle.unrescue_instance(self, context, instance)
 
     # Images and console (1.1) ---------------------------------------------
 

@@ -22,12 +22,13 @@ class ComputeAPI(rpc.ClientBase):
             rebuild_instance, snapshot_instance, get_console_output.
     * 1.2 - Resize: prep_resize, resize_instance, finish_resize,
             confirm_resize, revert_resize, finish_revert_resize.
+    * 1.3 - rescue_instance, unrescue_instance.
     """
 
     TOPIC = RPC_TOPIC
-    BASE_VERSION = '1.2'
+    BASE_VERSION = '1.3'
     UPGRADE_LEVEL = 'compute'
-    VERSION_ALIASES = {'grizzly': '1.2'}
+    VERSION_ALIASES = {'grizzly': '1.3'}
 
     def _cast(self, context, version, host, method, **kwargs):
         self.prepare(version, server=host).cast(context, method, **kwargs)
@@ -140,3 +141,15 @@ class ComputeAPI(rpc.ClientBase):
     def finish_revert_resize(self, context, instance, migration, host):
         self._cast(context, '1.2', host, 'finish_revert_resize',
                    instance=instance, migration=migration)
+
+    # Rescue (1.3) ---------------------------------------------------------
+
+    def rescue_instance(self, context, instance, rescue_password,
+                        rescue_image_ref=None):
+        self._cast(context, '1.3', instance.host, 'rescue_instance',
+                   instance=instance, rescue_password=rescue_password,
+                   rescue_image_ref=rescue_image_ref)
+
+    def unrescue_instance(self, context, instance):
+        self._cast(context, '1.3', instance.host, 'unrescue_instance',
+                   instance=instance)

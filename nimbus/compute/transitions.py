@@ -58,6 +58,11 @@ TABLE = {
     'snapshot': Transition((vm_states.ACTIVE, vm_states.STOPPED,
                             vm_states.PAUSED, vm_states.SUSPENDED), _IDLE,
                            task_states.IMAGE_SNAPSHOT, True),
+    'rescue': Transition((vm_states.ACTIVE, vm_states.STOPPED,
+                          vm_states.ERROR), _IDLE, task_states.RESCUING,
+                         True),
+    'unrescue': Transition((vm_states.RESCUED,), _IDLE,
+                           task_states.UNRESCUING, True),
     'get_console_output': Transition(
         (vm_states.ACTIVE, vm_states.PAUSED, vm_states.SUSPENDED,
          vm_states.STOPPED, vm_states.RESCUED, vm_states.RESIZED,

@@ -33,6 +33,8 @@ CONFIRM_RESIZE = 'confirmResize'
 REVERT_RESIZE = 'revertResize'
 CREATE_IMAGE = 'createImage'
 RESET_STATE = 'resetState'
+RESCUE = 'rescue'
+UNRESCUE = 'unrescue'
 
 
 @base.NimbusObjectRegistry.register

@@ -126,6 +126,16 @@ class ComputeDriver:
         and spawns again."""
         raise NotImplementedError()
 
+    def rescue(self, context, instance, network_info, image_meta,
+               rescue_password):
+        """Boot the guest from ``image_meta`` with its own disk attached
+        as a second disk (capability supports_rescue)."""
+        raise NotImplementedError()
+
+    def unrescue(self, instance, network_info):
+        """Boot the guest from its own disk again."""
+        raise NotImplementedError()
+
     # Resize -----------------------------------------------------------------
 
     def migrate_disk_and_power_off(self, context, instance, dest, flavor,

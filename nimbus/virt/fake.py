@@ -39,6 +39,7 @@ class FakeGuest:
         self.image_ref = instance.image_ref
         self.console = ['Booting %s' % self.name]
         self.resize_backup = None
+        self.rescued = False
 
     def log(self, line):
         self.console.append(line)
@@ -202,6 +203,21 @@ class FakeDriver(driver.ComputeDriver):
         guest = self._guest(instance)
         guest.image_ref = instance.image_ref
         guest.console = ['Booting %s (rebuilt)' % guest.name]
+        guest.state = power_state.RUNNING
+
+    def rescue(self, context, instance, network_info, image_meta,
+               rescue_password):
+        self._operation('rescue', instance)
+        guest = self._guest(instance)
+        guest.rescued = True
+        guest.log('Booting rescue image %s' % image_meta.get('id'))
+        guest.state = power_state.RUNNING
+
+    def unrescue(self, instance, network_info):
+        self._operation('unrescue', instance)
+        guest = self._guest(instance)
+        guest.rescued = False
+        guest.log('Booting %s' % guest.name)
         guest.state = power_state.RUNNING
 
     # Resize -----------------------------------------------------------------

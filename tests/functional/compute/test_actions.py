@@ -218,3 +218,17 @@ def test_delete_while_building_wins_over_the_build(cloud):
     time.sleep(0.6)
     assert not cloud.driver(inst.host).instances
     assert cloud.network.allocated == {}
+
+
+def test_rescue_and_unrescue(cloud, active):
+    ctx, uuid = active
+    password = cloud.api.rescue(ctx, cloud.api.get(ctx, uuid))
+    assert len(password) == 12
+    inst = cloud.wait_for(uuid, 'rescued', None)
+    guest = cloud.driver(inst.host).instances[uuid]
+    assert guest.rescued and guest.state == power_state.RUNNING
+    with pytest.raises(exception.InstanceInvalidState):
+        cloud.api.rescue(ctx, cloud.api.get(ctx, uuid))
+    cloud.api.unrescue(ctx, cloud.api.get(ctx, uuid))
+    cloud.wait_for(uuid, 'active', None)
+    assert not guest.rescued
