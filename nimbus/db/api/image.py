@@ -38,9 +38,13 @@ def _live(context, model):
     return utils.model_query(context, model, read_deleted='no')
 
 
-def _image_row(context, image_id):
-    row = context.session.scalars(
-        _live(context, Image).where(Image.id == image_id)).first()
+def _image_row(context, image_id, for_update=False):
+    stmt = _live(context, Image).where(Image.id == image_id)
+    if for_update:
+        # Two uploads to one queued image: the second waits, then sees
+        # 'saving' (SQLite locks the whole database at BEGIN anyway).
+        stmt = stmt.with_for_update()
+    row = context.session.scalars(stmt).first()
     if row is None:
         raise exception.ImageNotFound(image_id=image_id)
     return row
@@ -258,7 +262,8 @@ def image_update(context, image_id, values, expected_status=None):
     tuple of them) the change only happens in that status, else
     ImageConflict.  Returns the image as a dict."""
     columns, extra = _split(values)
-    image = _image_row(context, image_id)
+    image = _image_row(context, image_id,
+                       for_update=expected_status is not None)
     if expected_status is not None:
         allowed = ((expected_status,) if isinstance(expected_status, str)
                    else tuple(expected_status))
