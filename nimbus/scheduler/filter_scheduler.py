@@ -35,7 +35,14 @@ class FilterScheduler(driver.Scheduler):
             CONF.scheduler_default_filters)
         self._cacheable = [f for f in self._filters if f.cacheable]
         self._per_request = [f for f in self._filters if not f.cacheable]
+        self._with_limits = [f for f in self._filters
+                             if type(f).limits is not
+                             filters_module.BaseHostFilter.limits]
         self.weighers = weights.load_weighers(CONF.scheduler_weight_classes)
+        # Read once: oslo.config lookups cost more than a cached placement.
+        # A SIGHUP (Service.reset) reads them again.
+        self._multipliers = [w.weight_multiplier() for w in self.weighers]
+        self._subset_size = CONF.scheduler_host_subset_size
         self._use_pools = all(w.cacheable for w in self.weighers)
         self._pools = collections.OrderedDict()
 
@@ -45,7 +52,7 @@ class FilterScheduler(driver.Scheduler):
 
     def limits(self, host_state):
         limits = dict(driver.NO_LIMITS)
-        for host_filter in self._filters:
+        for host_filter in self._with_limits:
             limits.update(host_filter.limits(host_state) or {})
         return limits
 
@@ -59,13 +66,13 @@ class FilterScheduler(driver.Scheduler):
     def get_weighed_candidates(self, spec):
         """The ``scheduler_host_subset_size`` best [(weight, host_state)]
         for one instance of ``spec``, best first."""
-        count = CONF.scheduler_host_subset_size
-        multipliers = [w.weight_multiplier() for w in self.weighers]
+        count = self._subset_size
+        multipliers = self._multipliers
         if spec.forced:
             hosts = self.forced_hosts(spec)
         elif self._use_pools:
-            return self._pool(spec).select(spec, self._per_request,
-                                           multipliers, count)
+            active = [f for f in self._per_request if f.is_active(spec)]
+            return self._pool(spec).select(spec, active, multipliers, count)
         else:
             hosts = self.get_filtered_hosts(spec)
         return weights.get_weighed_hosts(self.weighers, hosts, spec,

@@ -18,6 +18,7 @@ heartbeat gets older than ``service_down_time``. Caches built on the view
 every host.
 """
 
+import collections
 import datetime
 import heapq
 import itertools
@@ -60,6 +61,45 @@ def _supported_instances(text, host):
         return ()
 
 
+class FairLock:
+    """A lock handed over to its waiters in the order they came.
+
+    With a plain lock, the thread that releases it usually takes it again
+    before a woken waiter gets the GIL, so under load a few requests wait
+    for many others. Handing the lock over keeps every wait at the length
+    of the queue ahead.
+    """
+
+    def __init__(self):
+        self._mutex = threading.Lock()
+        self._waiters = collections.deque()
+        self._held = False
+
+    def acquire(self):
+        with self._mutex:
+            if not self._held:
+                self._held = True
+                return True
+            waiter = threading.Lock()
+            waiter.acquire()
+            self._waiters.append(waiter)
+        waiter.acquire()        # released by the holder handing over
+        return True
+
+    def release(self):
+        with self._mutex:
+            if self._waiters:
+                self._waiters.popleft().release()
+            else:
+                self._held = False
+
+    def __enter__(self):
+        return self.acquire()
+
+    def __exit__(self, *exc_info):
+        self.release()
+
+
 class HostState:
     """What the scheduler knows of one hypervisor node (host, nodename):
     its resources as its compute last reported them, minus what the
@@ -72,7 +112,8 @@ class HostState:
         'num_instances', 'hypervisor_type', 'hypervisor_version',
         'hypervisor_hostname', 'host_ip', 'supported_instances',
         'ram_allocation_ratio', 'cpu_allocation_ratio',
-        'disk_allocation_ratio', 'service', 'availability_zone', 'updated')
+        'disk_allocation_ratio', 'service', 'service_up',
+        'availability_zone', 'updated')
 
     def __init__(self, host, nodename, seq=0):
         self.host = host
@@ -98,6 +139,7 @@ class HostState:
         self.cpu_allocation_ratio = CONF.cpu_allocation_ratio
         self.disk_allocation_ratio = CONF.disk_allocation_ratio
         self.service = None
+        self.service_up = False
         self.availability_zone = CONF.default_availability_zone
         self.updated = None
 
@@ -154,10 +196,14 @@ class HostState:
         self.updated = row_stamp
         return True
 
-    def update_from_service(self, service):
+    def update_from_service(self, service, up=None):
         """Take the compute service of this host (a services row as a dict,
-        or None when the host has none)."""
+        or None when the host has none) and whether it is up, as
+        nimbus.servicegroup judges it now (judged here when not given)."""
         self.service = service
+        if up is None:
+            up = service is not None and servicegroup.service_is_up(service)
+        self.service_up = up
         zone = service.get('availability_zone') if service else None
         self.availability_zone = zone or CONF.default_availability_zone
 
@@ -192,7 +238,7 @@ class HostManager:
     def __init__(self):
         #: Held while the view changes and while a request selects and
         #: consumes; never held across database or RPC I/O.
-        self.lock = threading.Lock()
+        self.lock = FairLock()
         self._seq = itertools.count()
         self._reset_view()
 
@@ -332,7 +378,7 @@ class HostManager:
                 return 0
             del self._services[host]
             self._service_up.pop(host, None)
-            self._set_service(host, None)
+            self._set_service(host, None, False)
             return 1
         was_up = self._service_up.get(host)
         up = servicegroup.service_is_up(row, now)
@@ -346,13 +392,13 @@ class HostManager:
             for key in self._keys_by_host.get(host, ()):
                 self.host_states[key].service = row
             return 0
-        self._set_service(host, row)
+        self._set_service(host, row, up)
         return 1
 
-    def _set_service(self, host, service):
+    def _set_service(self, host, service, up):
         self._sorted_states = None
         for key in self._keys_by_host.get(host, ()):
-            self.host_states[key].update_from_service(service)
+            self.host_states[key].update_from_service(service, up)
             self._changed(key)
 
     def _apply_node(self, row):
@@ -373,7 +419,8 @@ class HostManager:
         state = self.host_states.get(new_key)
         if state is None:
             state = HostState(*new_key, seq=next(self._seq))
-            state.update_from_service(self._services.get(new_key[0]))
+            state.update_from_service(self._services.get(new_key[0]),
+                                      self._service_up.get(new_key[0], False))
             self.host_states[new_key] = state
             self._keys_by_host.setdefault(new_key[0], set()).add(new_key)
             self._sorted_states = None
@@ -431,6 +478,7 @@ class HostManager:
                 LOG.info('Compute service on %s is now %s', host,
                          'up' if up else 'down')
                 for key in self._keys_by_host.get(host, ()):
+                    self.host_states[key].service_up = up
                     self._changed(key)
             self._schedule_liveness_check(host, service, now)
 

@@ -1,28 +1,27 @@
-"""Host pools: the filter scheduler's cache of filtered, sorted hosts.
+"""Host pools: the filter scheduler's cache of filtered, weighed hosts.
 
 Filtering and weighing every host on every request costs milliseconds
-with a thousand hosts, and serialized requests queue behind each other.
-Yet between two requests only a few hosts change: those the previous
-request consumed, and those a view sync or a liveness check touched.
+with a thousand hosts, and requests are placed one at a time. Yet between
+two requests only a few hosts change: those the previous request
+consumed, and those a view sync or a liveness check touched.
 
 A ``HostPool`` holds, for one request key (what the cacheable filters
 look at: zone, flavor sizes, image kind), the hosts that pass every
-cacheable filter, each weigher's values of them in a sorted list, and the
-position in the host manager's change log it has caught up to. Catching
-up re-judges only the hosts logged as changed.
+cacheable filter, and the position in the host manager's change log it
+has caught up to; catching up re-judges only the hosts logged since.
 
-``select`` then finds the best-weighed hosts without weighing them all.
-A host's weight is the sum over weighers of
-``multiplier × (value - lowest) / (highest - lowest)``, lowest and highest
-taken over the candidates; the sorted lists give those bounds at their
-ends. The search reads the lists from their best ends in step (Fagin's
-threshold algorithm): every host not yet read weighs at most the sum of
-the terms at the current depth, so it stops as soon as the hosts found
-weigh that much. When hosts are alike (the usual fleet) that is after a
-handful of hosts. Filters that are not cacheable (retries, hints) are
-asked only about the hosts the search reads. The weights are the same
-floats the plain weighing (``weights.get_weighed_hosts``) gives; only the
-choice between hosts of exactly equal weight may differ.
+Weights are normalized by the lowest and highest value of each weigher
+among the candidates; the pool keeps each weigher's values sorted, so
+those are at the ends. It also keeps the hosts in a heap by weight,
+computed with the current normalization: a changed host is pushed again
+(its old entry is skipped when it surfaces), and only when a lowest or
+highest value moves are all weights computed again. Filters that are not
+cacheable (retries, hints) are asked only about the hosts taken from the
+heap; in the rare case where the hosts they refuse hold a lowest or
+highest value, the candidates are weighed the plain way.
+
+The result is the plain one (``weights.get_weighed_hosts`` over the hosts
+that pass every filter, in view order), to the last bit and tie.
 """
 
 import bisect
@@ -31,16 +30,56 @@ import heapq
 from nimbus.scheduler import weights
 
 
+def weigh_function(terms):
+    """values -> weight for ``terms`` [(weigher index, multiplier, lowest,
+    spread)]: the sum of ``weights.weight_of`` over the terms, in order,
+    from 0.0 (spelled out for up to three terms, for speed)."""
+    if not terms:
+        return lambda values: 0.0
+    if len(terms) == 1:
+        ((i0, m0, l0, s0),) = terms
+        return lambda v: 0.0 + m0 * ((v[i0] - l0) / s0)
+    if len(terms) == 2:
+        (i0, m0, l0, s0), (i1, m1, l1, s1) = terms
+        return lambda v: (0.0 + m0 * ((v[i0] - l0) / s0)
+                          + m1 * ((v[i1] - l1) / s1))
+    if len(terms) == 3:
+        (i0, m0, l0, s0), (i1, m1, l1, s1), (i2, m2, l2, s2) = terms
+        return lambda v: (0.0 + m0 * ((v[i0] - l0) / s0)
+                          + m1 * ((v[i1] - l1) / s1)
+                          + m2 * ((v[i2] - l2) / s2))
+
+    def weigh(values):
+        weight = 0.0
+        for i, multiplier, lowest, spread in terms:
+            weight += weights.weight_of(multiplier, values[i], lowest,
+                                        spread)
+        return weight
+    return weigh
+
+
+def weight_terms(multipliers, lows, highs):
+    """The terms of the weights, given each weigher's lowest and highest
+    value among the candidates: weighers with no multiplier, or on which
+    all candidates are equal, add nothing."""
+    return tuple((i, multiplier, lows[i], highs[i] - lows[i])
+                 for i, multiplier in enumerate(multipliers)
+                 if multiplier and lows[i] != highs[i])
+
+
 class HostPool:
     def __init__(self, host_manager, filters, weighers):
         self.host_manager = host_manager
         self.filters = filters           # the cacheable ones
         self.weighers = weighers         # all cacheable
-        self.members = {}                # key -> (state, weigher values)
-        self.by_weigher = [[] for _ in weighers]   # [(value, seq, state)]
-        self.by_seq = []                 # [(seq, state)]
+        self.members = {}                # key -> (state, values, version)
+        self.by_weigher = [[] for _ in weighers]   # [(value, seq, key)]
+        self.heap = []          # [(-weight, seq, version, key)]
+        self.terms = None       # what the heap's weights were computed with
+        self.weigh = None
         self.generation = None
         self.position = None
+        self._version = 0
 
     def __len__(self):
         return len(self.members)
@@ -71,42 +110,52 @@ class HostPool:
                 return False
         return True
 
-    def _values(self, state, spec):
-        return tuple(w.weigh_object(state, spec) for w in self.weighers)
-
     def _rebuild(self, spec):
         self.members = {}
+        weighers = self.weighers
         for state in self.host_manager.get_all_host_states():
             if self._passes(state, spec):
-                self.members[state.key] = (state, self._values(state, spec))
+                values = tuple(w.weigh_object(state, spec) for w in weighers)
+                self.members[state.key] = (state, values, 0)
         self.by_weigher = [
-            sorted((values[i], state.seq, state)
-                   for state, values in self.members.values())
-            for i in range(len(self.weighers))]
-        self.by_seq = sorted((state.seq, state)
-                             for state, _ in self.members.values())
+            sorted((values[i], state.seq, key)
+                   for key, (state, values, _) in self.members.items())
+            for i in range(len(weighers))]
+        self.terms = None
 
     def _update(self, key, spec):
         old = self.members.pop(key, None)
         if old is not None:
-            state, values = old
+            state, values, _ = old
             for value, entries in zip(values, self.by_weigher):
                 del entries[bisect.bisect_left(entries, (value, state.seq))]
-            del self.by_seq[bisect.bisect_left(self.by_seq, (state.seq,))]
         state = self.host_manager.host_states.get(key)
         if state is None or not self._passes(state, spec):
             return
-        values = self._values(state, spec)
-        self.members[key] = (state, values)
+        values = tuple(w.weigh_object(state, spec) for w in self.weighers)
+        self._version += 1
+        self.members[key] = (state, values, self._version)
         for value, entries in zip(values, self.by_weigher):
-            bisect.insort(entries, (value, state.seq, state))
-        bisect.insort(self.by_seq, (state.seq, state))
+            bisect.insort(entries, (value, state.seq, key))
+        if self.terms is not None:
+            heapq.heappush(self.heap, (-self.weigh(values), state.seq,
+                                       self._version, key))
+
+    def _reweigh(self, terms):
+        """Weigh every member again, for new normalization terms."""
+        weigh = weigh_function(terms)
+        self.heap = [(-weigh(values), state.seq, version, key)
+                     for key, (state, values, version)
+                     in self.members.items()]
+        heapq.heapify(self.heap)
+        self.terms, self.weigh = terms, weigh
 
     # Choosing ------------------------------------------------------------
 
     def select(self, spec, request_filters, multipliers, count):
-        """Up to ``count`` [(weight, state)], best first, among the pool's
-        hosts that also pass ``request_filters``."""
+        """Up to ``count`` [(weight, state)], best first (ties in view
+        order), among the pool's hosts that also pass
+        ``request_filters``."""
         if not self.members:
             return []
         if request_filters:
@@ -122,68 +171,58 @@ class HostPool:
         else:
             candidate = None
 
-        terms = []          # (weigher index, multiplier, lowest, spread)
-        for i, multiplier in enumerate(multipliers):
-            if not multiplier:
-                continue
-            entries = self.by_weigher[i]
-            lowest = self._first(entries, candidate)
-            if lowest is None:
-                return []       # no candidate at all
-            highest = self._first(reversed(entries), candidate)
-            if lowest != highest:
-                terms.append((i, multiplier, lowest, highest - lowest))
-        if not terms:
-            return self._first_by_seq(candidate, count)
-        return self._threshold_search(terms, candidate, count)
+        lows = [entries[0][0] for entries in self.by_weigher]
+        highs = [entries[-1][0] for entries in self.by_weigher]
+        terms = weight_terms(multipliers, lows, highs)
+        if terms != self.terms or len(self.heap) > 2 * len(self.members) + 64:
+            self._reweigh(terms)
+        if candidate is not None:
+            # The candidates' own lowest and highest values normalize.
+            extremes = self._candidate_extremes(multipliers, candidate)
+            if extremes is None:
+                return []
+            if weight_terms(multipliers, *extremes) != terms:
+                return self._weigh_candidates(spec, candidate, multipliers,
+                                              count)
+        return self._take_best(candidate, count)
 
-    @staticmethod
-    def _first(entries, candidate):
-        for value, _, state in entries:
-            if candidate is None or candidate(state):
-                return value
-        return None
-
-    def _first_by_seq(self, candidate, count):
-        # Every candidate weighs 0: take them in view order, as a stable
-        # sort of equal weights would.
-        found = []
-        for _, state in self.by_seq:
-            if candidate is None or candidate(state):
-                found.append((0.0, state))
-                if len(found) == count:
-                    break
-        return found
-
-    def _threshold_search(self, terms, candidate, count):
-        weight_of = weights.weight_of
+    def _candidate_extremes(self, multipliers, candidate):
         members = self.members
-        lists = [(self.by_weigher[i], multiplier > 0)
-                 for i, multiplier, _, _ in terms]
-        best = []           # min-heap of (weight, -seq, state), <= count
-        seen = set()
-        for depth in range(len(members)):
-            threshold = 0.0
-            for (entries, from_top), (_, multiplier, lowest, spread) in zip(
-                    lists, terms):
-                value, seq, state = (entries[-1 - depth] if from_top
-                                     else entries[depth])
-                threshold += weight_of(multiplier, value, lowest, spread)
-                if seq in seen:
-                    continue
-                seen.add(seq)
-                if candidate is not None and not candidate(state):
-                    continue
-                values = members[state.key][1]
-                weight = 0.0
-                for i, m, low, spr in terms:
-                    weight += weight_of(m, values[i], low, spr)
-                item = (weight, -seq, state)
-                if len(best) < count:
-                    heapq.heappush(best, item)
-                elif item[:2] > best[0][:2]:
-                    heapq.heapreplace(best, item)
-            if len(best) == count and best[0][0] >= threshold:
-                break
-        best.sort(key=lambda item: item[:2], reverse=True)
-        return [(weight, state) for weight, _, state in best]
+        lows, highs = [], []
+        for multiplier, entries in zip(multipliers, self.by_weigher):
+            if not multiplier:
+                lows.append(None)
+                highs.append(None)
+                continue
+            ends = []
+            for ordered in (entries, reversed(entries)):
+                for value, _, key in ordered:
+                    if candidate(members[key][0]):
+                        ends.append(value)
+                        break
+                else:
+                    return None
+            lows.append(ends[0])
+            highs.append(ends[1])
+        return lows, highs
+
+    def _weigh_candidates(self, spec, candidate, multipliers, count):
+        hosts = sorted((state for state, _, _ in self.members.values()
+                        if candidate(state)), key=lambda s: s.seq)
+        return weights.get_weighed_hosts(self.weighers, hosts, spec,
+                                         multipliers)[:count]
+
+    def _take_best(self, candidate, count):
+        heap, members = self.heap, self.members
+        found, refused = [], []
+        while heap and len(found) < count:
+            entry = heapq.heappop(heap)
+            member = members.get(entry[3])
+            if member is None or member[2] != entry[2]:
+                continue            # stale: the host changed or left
+            refused_or_found = (found if candidate is None or
+                                candidate(member[0]) else refused)
+            refused_or_found.append((entry, member[0]))
+        for entry, _ in found + refused:
+            heapq.heappush(heap, entry)
+        return [(-entry[0], state) for entry, state in found]

@@ -43,7 +43,9 @@ def _changed_since(model, column_names, since):
 
 
 def _dicts(context, stmt):
-    return [dict(row) for row in context.session.execute(stmt).mappings()]
+    result = context.session.execute(stmt)
+    keys = tuple(result.keys())
+    return [dict(zip(keys, row)) for row in result]
 
 
 @session.reader

@@ -10,7 +10,8 @@ lets the filter scheduler avoid calling it for every host on every request:
   scheduler keeps their verdicts per key and re-asks only for hosts that
   changed since.
 * the others (per-request lists: retries, hints) are asked for the hosts
-  the scheduler actually considers.
+  the scheduler actually considers, and skipped when ``is_active(spec)``
+  says the request gives them nothing to check.
 * ``prepare`` runs once per request before the host view is locked, for
   work such as database look-ups.
 * ``limits`` tells the compute claim the ceilings a filter checked
@@ -35,6 +36,10 @@ class BaseHostFilter:
     def request_key(self, spec):
         """What of the request a cacheable filter's verdict depends on."""
         return None
+
+    def is_active(self, spec):
+        """False when this filter passes every host for ``spec``."""
+        return True
 
     def prepare(self, context, spec):
         """Per-request work done before the host view is locked; results

@@ -1,15 +1,17 @@
 """ComputeFilter: hosts whose compute service is enabled and up."""
 
 from nimbus.scheduler import filters
-from nimbus import servicegroup
 
 
 class ComputeFilter(filters.BaseHostFilter):
-    """Up as nimbus.servicegroup judges it (a heartbeat younger than
-    ``service_down_time``, not forced down), at the request's instant.
+    """Up as nimbus.servicegroup judges it: a heartbeat younger than
+    ``service_down_time``, not forced down.
 
-    Cacheable although it depends on the time: the host manager logs a
-    host as changed at the moment its verdict would flip.
+    The host manager keeps ``host_state.service_up`` current: it judges a
+    service with nimbus.servicegroup whenever its row changes and at the
+    moment its heartbeat gets too old (and logs the host as changed when
+    the verdict flips, which is what makes this filter cacheable although
+    the verdict depends on the time).
     """
 
     cacheable = True
@@ -21,4 +23,4 @@ class ComputeFilter(filters.BaseHostFilter):
         service = host_state.service
         if service is None or service.get('disabled'):
             return False
-        return servicegroup.service_is_up(service, spec.now)
+        return host_state.service_up

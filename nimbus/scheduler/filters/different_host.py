@@ -11,6 +11,9 @@ class DifferentHostFilter(filters.BaseHostFilter):
     def prepare(self, context, spec):
         same_host.resolve_hint_hosts(context, spec, HINT)
 
+    def is_active(self, spec):
+        return bool(spec.resolved.get(HINT))
+
     def host_passes(self, host_state, spec):
         hosts = spec.resolved.get(HINT)
         if not hosts:

@@ -8,6 +8,9 @@ class RetryFilter(filters.BaseHostFilter):
     tried before; the scheduler itself refuses a request whose
     ``num_attempts`` exceeds ``scheduler_max_attempts``."""
 
+    def is_active(self, spec):
+        return bool(spec.retry_hosts)
+
     def host_passes(self, host_state, spec):
         if not spec.retry_hosts:
             return True

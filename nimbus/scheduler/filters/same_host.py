@@ -25,6 +25,9 @@ class SameHostFilter(filters.BaseHostFilter):
     def prepare(self, context, spec):
         resolve_hint_hosts(context, spec, HINT)
 
+    def is_active(self, spec):
+        return HINT in spec.resolved
+
     def host_passes(self, host_state, spec):
         hosts = spec.resolved.get(HINT)
         if hosts is None:
