@@ -18,7 +18,9 @@ def is_visible(context, image):
         return True
     if context.project_id is not None and image['owner'] == context.project_id:
         return True
-    # Shared images reach their members through listing (image_members).
+    if image['visibility'] == 'shared' and context.project_id is not None:
+        return image_db.image_member_accepted(context, image['id'],
+                                              context.project_id)
     return False
 
 

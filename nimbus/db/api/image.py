@@ -153,6 +153,14 @@ def image_get(context, image_id):
     return _image_dict(context, _image_row(context, image_id))
 
 
+@session.reader
+def image_member_accepted(context, image_id, member):
+    """Whether ``member`` (a project) accepted the sharing of the image."""
+    return context.session.scalars(_live(context, ImageMember).where(
+        ImageMember.image_id == image_id, ImageMember.member == member,
+        ImageMember.status == 'accepted')).first() is not None
+
+
 def _visible_to(context, visibility):
     """The condition for images a non-admin project may list."""
     project = context.project_id

@@ -335,3 +335,32 @@ def test_deactivate_and_reactivate(api, admin_api):
     assert admin_api.post(path + '/actions/reactivate').status_int == 204
     assert api.get(path).json_or_none['status'] == 'active'
     assert api.get(path + '/file').body == b'data'
+
+
+def test_shared_images_reach_projects_that_accepted_them(api, other_api):
+    from nimbus import context as nimbus_context
+    from nimbus.db import models
+    from nimbus.db import session as db_session
+
+    image = api.create(name='shared', visibility='shared')
+    path = '/v2/images/%s' % image['id']
+    assert other_api.get(path).status_int == 404
+
+    @db_session.writer
+    def set_member(context, status):
+        member = context.session.query(models.ImageMember).filter_by(
+            image_id=image['id'], member='other').first()
+        member = member or models.ImageMember(image_id=image['id'],
+                                              member='other')
+        member.status = status
+        member.save(context.session)
+
+    set_member(nimbus_context.get_admin_context(), 'pending')
+    assert other_api.get(path).status_int == 404
+    assert other_api.get('/v2/images').json_or_none['images'] == []
+    set_member(nimbus_context.get_admin_context(), 'accepted')
+    assert other_api.get(path).status_int == 200
+    assert [i['id'] for i in other_api.get('/v2/images').json_or_none[
+        'images']] == [image['id']]
+    # A member may use the image, not change it.
+    assert other_api.delete(path).status_int == 403
