@@ -19,6 +19,7 @@ from oslo_utils import timeutils
 
 from nimbus.conf import CONF
 from nimbus import exception
+from nimbus.scheduler import filters as filters_module
 from nimbus.scheduler import host_manager as host_manager_module
 from nimbus.scheduler import request_spec as request_spec_module
 
@@ -30,6 +31,8 @@ DRIVERS = {
 }
 
 NO_LIMITS = {'memory_mb': None, 'vcpu': None, 'disk_gb': None}
+
+_BASE_PREPARE = filters_module.BaseHostFilter.prepare
 
 
 def load_driver(name=None, host_manager=None):
@@ -74,7 +77,8 @@ class Scheduler:
         self.host_manager.ensure_loaded(context)
         if not spec.forced:
             for host_filter in self.filters:
-                host_filter.prepare(context, spec)
+                if type(host_filter).prepare is not _BASE_PREPARE:
+                    host_filter.prepare(context, spec)
         chosen = []
         hm = self.host_manager
         with hm.lock:

@@ -214,7 +214,7 @@ class HostState:
         self.disk_mb_used += spec.disk_mb
         self.vcpus_used += spec.vcpus
         self.num_instances += 1
-        self.updated = timeutils.utcnow()
+        self.updated = spec.now or timeutils.utcnow()
 
     def release_from_request(self, spec):
         """Undo consume_from_request (a request that did not fit whole)."""

@@ -267,3 +267,29 @@ def test_change_log_is_trimmed_and_says_when_it_cannot_reach_back():
     assert hm.changes_since(0) is None
     assert hm.changes_since(hm.change_position) == []
     assert len(hm.changes_since(hm.change_position - 3)) == 3
+
+
+def test_fair_lock_is_handed_over_in_arrival_order():
+    import threading
+    import time
+    lock = host_manager.FairLock()
+    order = []
+
+    def take(n):
+        with lock:
+            order.append(n)
+
+    lock.acquire()
+    threads = []
+    for n in range(5):
+        thread = threading.Thread(target=take, args=(n,))
+        thread.start()
+        threads.append(thread)
+        deadline = time.monotonic() + 5
+        while len(lock._waiters) < n + 1 and time.monotonic() < deadline:
+            time.sleep(0.001)
+    lock.release()
+    for thread in threads:
+        thread.join(5)
+    assert order == [0, 1, 2, 3, 4]
+    assert lock.acquire() and (lock.release() is None)
