@@ -94,16 +94,13 @@ def run(args):
             backends.mysql_database() as db, \
             tempfile.TemporaryDirectory() as work:
         cloud = daemons.Cloud(work, rabbit, db)
-        image_port = daemons.free_port()
+        image_port = cloud.image_port
         cloud.add_config(
             '[DEFAULT]\ncompute_driver = fake.FakeDriver\n'
-            'image_listen = 127.0.0.1\nimage_listen_port = %d\n'
             'periodic_interval = 60\n'
             '[api]\nauth_strategy = noauth2\n'
-            '[glance]\napi_servers = http://127.0.0.1:%d\n'
             '[quota]\ninstances = -1\ncores = -1\nram = -1\n'
-            '[database]\nmax_pool_size = 20\nmax_overflow = 20\n'
-            % (image_port, image_port))
+            '[database]\nmax_pool_size = 20\nmax_overflow = 20\n')
         cloud.manage('db', 'sync')
         cloud.manage('flavor', 'create-defaults')
         cloud.manage('network', 'create', '--label', 'private',

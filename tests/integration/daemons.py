@@ -30,6 +30,7 @@ class Cloud:
         self.workdir = str(workdir)
         self.host = host
         self.api_port = free_port()
+        self.image_port = free_port()
         self.config_file = os.path.join(self.workdir, 'nimbus.conf')
         self.processes = {}
         self.transport_url = transport_url
@@ -47,7 +48,11 @@ class Cloud:
                 'graceful_shutdown_timeout = 8\n'
                 'osapi_compute_listen = 127.0.0.1\n'
                 'osapi_compute_listen_port = %(port)d\n'
+                'image_listen = 127.0.0.1\n'
+                'image_listen_port = %(image_port)d\n'
                 'rpc_response_timeout = 10\n'
+                '[glance]\n'
+                'api_servers = http://127.0.0.1:%(image_port)d\n'
                 '[database]\n'
                 'connection = %(db)s\n'
                 '[oslo_messaging_rabbit]\n'
@@ -58,6 +63,7 @@ class Cloud:
                 % {'host': host, 'state': os.path.join(self.workdir, 'state'),
                    'transport': transport_url, 'report': report_interval,
                    'down': service_down_time, 'port': self.api_port,
+                   'image_port': self.image_port,
                    'db': db_url})
 
     def command(self, name):

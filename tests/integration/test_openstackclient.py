@@ -27,15 +27,9 @@ def keystone(tmp_path):
 @pytest.fixture
 def osc_cloud(request, tmp_path, rabbit_url, mysql_url, keystone):
     cloud = daemons.Cloud(tmp_path / 'nimbus', rabbit_url, mysql_url)
-    image_port = daemons.free_port()
-    cloud.add_config(
-        '[DEFAULT]\n'
-        'compute_driver = fake.FakeDriver\n'
-        'image_listen = 127.0.0.1\n'
-        'image_listen_port = %d\n'
-        '[api]\nauth_strategy = keystone\n'
-        '[glance]\napi_servers = http://127.0.0.1:%d\n'
-        % (image_port, image_port))
+    image_port = cloud.image_port
+    cloud.add_config('[DEFAULT]\ncompute_driver = fake.FakeDriver\n'
+                     '[api]\nauth_strategy = keystone\n')
     cloud.add_config(keystone_harness.authtoken_conf(
         keystone.service_user()))
     keystone.register_endpoint(
