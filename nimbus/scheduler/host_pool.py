@@ -72,6 +72,8 @@ class HostPool:
         self.host_manager = host_manager
         self.filters = filters           # the cacheable ones
         self.weighers = weighers         # all cacheable
+        self._checks = [f.host_passes for f in filters]
+        self._weigh_objects = [w.weigh_object for w in weighers]
         self.members = {}                # key -> (state, values, version)
         self.by_weigher = [[] for _ in weighers]   # [(value, seq, key)]
         self.heap = []          # [(-weight, seq, version, key)]
@@ -105,38 +107,47 @@ class HostPool:
     def _passes(self, state, spec):
         if state.service is None:
             return False
-        for host_filter in self.filters:
-            if not host_filter.host_passes(state, spec):
+        for check in self._checks:
+            if not check(state, spec):
                 return False
         return True
 
+    def _values(self, state, spec):
+        return tuple([weigh(state, spec) for weigh in self._weigh_objects])
+
     def _rebuild(self, spec):
         self.members = {}
-        weighers = self.weighers
         for state in self.host_manager.get_all_host_states():
             if self._passes(state, spec):
-                values = tuple(w.weigh_object(state, spec) for w in weighers)
-                self.members[state.key] = (state, values, 0)
+                self.members[state.key] = (state, self._values(state, spec),
+                                           0)
         self.by_weigher = [
             sorted((values[i], state.seq, key)
                    for key, (state, values, _) in self.members.items())
-            for i in range(len(weighers))]
+            for i in range(len(self.weighers))]
         self.terms = None
 
     def _update(self, key, spec):
         old = self.members.pop(key, None)
-        if old is not None:
-            state, values, _ = old
-            for value, entries in zip(values, self.by_weigher):
-                del entries[bisect.bisect_left(entries, (value, state.seq))]
         state = self.host_manager.host_states.get(key)
-        if state is None or not self._passes(state, spec):
+        values = None
+        if state is not None and self._passes(state, spec):
+            values = self._values(state, spec)
+        # A weigher's sorted list changes only where the value moved.
+        kept = (old is not None and values is not None and old[0] is state)
+        if old is not None:
+            old_state, old_values, _ = old
+            for i, entries in enumerate(self.by_weigher):
+                if not kept or old_values[i] != values[i]:
+                    del entries[bisect.bisect_left(
+                        entries, (old_values[i], old_state.seq))]
+        if values is None:
             return
-        values = tuple(w.weigh_object(state, spec) for w in self.weighers)
         self._version += 1
         self.members[key] = (state, values, self._version)
-        for value, entries in zip(values, self.by_weigher):
-            bisect.insort(entries, (value, state.seq, key))
+        for i, entries in enumerate(self.by_weigher):
+            if not kept or old[1][i] != values[i]:
+                bisect.insort(entries, (values[i], state.seq, key))
         if self.terms is not None:
             heapq.heappush(self.heap, (-self.weigh(values), state.seq,
                                        self._version, key))
