@@ -18,6 +18,7 @@ from oslo_utils import importutils
 from oslo_utils import timeutils
 
 from nimbus.conf import CONF
+from nimbus import context as nimbus_context
 from nimbus import exception
 from nimbus.scheduler import filters as filters_module
 from nimbus.scheduler import host_manager as host_manager_module
@@ -74,7 +75,8 @@ class Scheduler:
         spec = request_spec_module.RequestSpec(request_spec,
                                                filter_properties)
         self._check_attempts(spec)
-        self.host_manager.ensure_loaded(context)
+        if not self.host_manager.loaded:
+            self.host_manager.load(nimbus_context.get_admin_context())
         if not spec.forced:
             for host_filter in self.filters:
                 if type(host_filter).prepare is not _BASE_PREPARE:

@@ -335,10 +335,6 @@ class HostManager:
             LOG.debug('Host view: %d changed rows applied', applied)
         return applied
 
-    def ensure_loaded(self, context):
-        if not self.loaded:
-            self.load(context)
-
     @staticmethod
     def _since(watermark, overlap):
         return None if watermark is None else watermark - overlap
@@ -347,22 +343,27 @@ class HostManager:
         applied = 0
         for row in services:
             stamp = _stamp(row)
-            if not self._is_new(('service', row['id']), stamp):
-                continue
-            if (self._service_watermark is None or
-                    (stamp and stamp > self._service_watermark)):
-                self._service_watermark = stamp
-            applied += self._apply_service(row, now)
+            if self._is_new(('service', row['id']), stamp):
+                self._service_watermark = self._advance(
+                    self._service_watermark, stamp, now)
+                applied += self._apply_service(row, now)
         for row in nodes:
             stamp = _stamp(row)
-            if not self._is_new(('node', row['id']), stamp):
-                continue
-            if (self._node_watermark is None or
-                    (stamp and stamp > self._node_watermark)):
-                self._node_watermark = stamp
-            applied += self._apply_node(row)
+            if self._is_new(('node', row['id']), stamp):
+                self._node_watermark = self._advance(
+                    self._node_watermark, stamp, now)
+                applied += self._apply_node(row)
         self.check_liveness(now)
         return applied
+
+    @staticmethod
+    def _advance(watermark, stamp, now):
+        """The newest timestamp seen, but never past this host's clock: a
+        writer whose clock runs ahead must not make the next reads skip
+        rows stamped by the others."""
+        if stamp is None or (watermark is not None and stamp <= watermark):
+            return watermark
+        return min(stamp, now)
 
     def _is_new(self, row_key, stamp):
         if self._row_stamps.get(row_key, ()) == stamp:

@@ -293,3 +293,23 @@ def test_fair_lock_is_handed_over_in_arrival_order():
         thread.join(5)
     assert order == [0, 1, 2, 3, 4]
     assert lock.acquire() and (lock.release() is None)
+
+
+def test_a_row_stamped_in_the_future_does_not_hide_later_rows(context, conf):
+    conf.config(sync_overlap=0, group='scheduler')
+    _, node1 = _add_host(context, 'host1')
+    _, node2 = _add_host(context, 'host2')
+    hm = host_manager.HostManager()
+    hm.load(context)
+    # A writer whose clock runs an hour ahead.
+    table = models.ComputeNode.__table__
+    with db_session.get_engine().begin() as conn:
+        conn.execute(sa.update(table).where(table.c.id == node1['id'])
+                     .values(free_ram_mb=1, updated_at=timeutils.utcnow() +
+                             datetime.timedelta(hours=1)))
+    hm.sync(context)
+    assert hm.host_states[('host1', 'host1')].free_ram_mb == 1
+    compute_node_db.compute_node_update(context, node2['id'],
+                                        {'free_ram_mb': 2})
+    hm.sync(context)
+    assert hm.host_states[('host2', 'host2')].free_ram_mb == 2
