@@ -91,3 +91,20 @@ def test_weighers_sum_their_normalized_terms(conf):
         [ram.RAMWeigher(), cpu.CPUWeigher()], hosts, fakes.spec())
     assert _names(weighed) == ['cpu-rich', 'ram-rich']
     assert [w for w, _ in weighed] == [3.0, 1.0]
+
+
+def test_pool_weigh_functions_agree_with_weight_of_to_the_bit():
+    import random
+    from nimbus.scheduler import host_pool
+    rng = random.Random(3)
+    for n in range(5):
+        for _ in range(200):
+            terms = tuple((i, rng.choice([-3.0, -1.0, 0.5, 1.0, 2.0]),
+                           rng.uniform(-1e5, 1e5), rng.uniform(1e-3, 1e6))
+                          for i in range(n))
+            values = tuple(rng.uniform(-1e6, 1e6) for _ in range(n))
+            expected = 0.0
+            for i, multiplier, lowest, spread in terms:
+                expected += weights.weight_of(multiplier, values[i], lowest,
+                                              spread)
+            assert host_pool.weigh_function(terms)(values) == expected
