@@ -28,7 +28,7 @@ LOG = logging.getLogger(__name__)
 _RPC_SERVICES = (
     ('nimbus-conductor', 'conductor', conductor_manager.ConductorManager),
     ('nimbus-scheduler', 'scheduler', scheduler_manager.SchedulerManager),
-    ('nimbus-network', 'network', network_manager.NetworkManager),
+    ('nimbus-network', 'network', network_manager.load_network_manager),
     ('nimbus-volume', 'volume', volume_manager.VolumeManager),
     ('nimbus-compute', 'compute', compute_manager.ComputeManager),
 )

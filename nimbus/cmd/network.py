@@ -5,5 +5,6 @@ from nimbus.network import manager
 
 
 def main(argv=None):
-    return common.rpc_service_main('nimbus-network', 'network', manager.NetworkManager,
+    return common.rpc_service_main('nimbus-network', 'network',
+                                   manager.load_network_manager,
                                    argv=argv)

@@ -161,7 +161,8 @@ class FakeDriver(driver.ComputeDriver):
     def reboot(self, context, instance, network_info, reboot_type,
                block_device_info=None):
         self._operation('reboot', instance)
-        guest = self._guest(instance)
+        guest = (self._guest_or_redefine(instance) if reboot_type == 'HARD'
+                 else self._guest(instance))
         if reboot_type == 'SOFT' and guest.state != power_state.RUNNING:
             raise exception.InstanceDriverError(
                 instance_uuid=instance.uuid,
@@ -173,10 +174,21 @@ class FakeDriver(driver.ComputeDriver):
         self._operation('power_off', instance)
         self._guest(instance).state = power_state.SHUTDOWN
 
+    def _guest_or_redefine(self, instance):
+        """The guest, defined again when the host forgot it (the fake's
+        memory died with its process), as libvirt redefines a domain from
+        the instance's disks on power-on and hard reboot."""
+        with self._lock:
+            guest = self.instances.get(instance.uuid)
+            if guest is None:
+                guest = self.instances[instance.uuid] = FakeGuest(instance)
+                guest.state = power_state.SHUTDOWN
+            return guest
+
     def power_on(self, context, instance, network_info,
                  block_device_info=None):
         self._operation('power_on', instance)
-        guest = self._guest(instance)
+        guest = self._guest_or_redefine(instance)
         guest.log('Booting %s' % guest.name)
         guest.state = power_state.RUNNING
 

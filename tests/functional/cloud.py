@@ -70,7 +70,7 @@ class Cloud:
              conductor_manager.ConductorManager(host='controller'),
              'controller'),
             ('nimbus-network', 'network',
-             network_manager.NetworkManager(host='controller'),
+             network_manager.load_network_manager(host='controller'),
              'controller'),
         ]
         for host in COMPUTE_HOSTS:
