@@ -18,12 +18,9 @@ from nimbus import service
 from nimbus.virt import fake
 from tests.functional.compute import conftest as compute_fixtures
 
-networks = pytest.importorskip('nimbus.network.networks')
-network_manager = pytest.importorskip('nimbus.network.manager')
-scheduler_manager = pytest.importorskip('nimbus.scheduler.manager')
-if not hasattr(scheduler_rpcapi.SchedulerAPI, 'select_destinations'):
-    pytest.skip('the scheduler has no select_destinations yet',
-                allow_module_level=True)
+from nimbus.network import manager as network_manager  # noqa: E402
+from nimbus.network import networks  # noqa: E402
+from nimbus.scheduler import manager as scheduler_manager  # noqa: E402
 
 
 @pytest.fixture
