@@ -1,5 +1,5 @@
-"""Helpers shared by Compute API handlers: state→status mapping, paging,
-links, time format."""
+"""Helpers shared by Compute API handlers: paging, links, time format.
+(Server status from vm/task state lives in nimbus.compute.states.)"""
 
 import datetime
 import hashlib
@@ -8,73 +8,8 @@ import webob.exc
 
 from nimbus.conf import CONF
 
-# Server status from (vm_state, task_state), as the Compute API shows it.
-_STATUS = {
-    'active': {
-        'default': 'ACTIVE',
-        'rebooting': 'REBOOT', 'reboot_pending': 'REBOOT',
-        'reboot_started': 'REBOOT',
-        'rebooting_hard': 'HARD_REBOOT', 'reboot_pending_hard':
-            'HARD_REBOOT', 'reboot_started_hard': 'HARD_REBOOT',
-        'updating_password': 'PASSWORD',
-        'rebuilding': 'REBUILD', 'rebuild_block_device_mapping': 'REBUILD',
-        'rebuild_spawning': 'REBUILD',
-        'migrating': 'MIGRATING',
-        'resize_prep': 'RESIZE', 'resize_migrating': 'RESIZE',
-        'resize_migrated': 'RESIZE', 'resize_finish': 'RESIZE',
-    },
-    'building': {'default': 'BUILD'},
-    'stopped': {
-        'default': 'SHUTOFF',
-        'resize_prep': 'RESIZE', 'resize_migrating': 'RESIZE',
-        'resize_migrated': 'RESIZE', 'resize_finish': 'RESIZE',
-        'rebuilding': 'REBUILD', 'rebuild_block_device_mapping': 'REBUILD',
-        'rebuild_spawning': 'REBUILD',
-    },
-    'resized': {'default': 'VERIFY_RESIZE',
-                'resize_reverting': 'REVERT_RESIZE'},
-    'paused': {'default': 'PAUSED', 'migrating': 'MIGRATING'},
-    'suspended': {'default': 'SUSPENDED'},
-    'rescued': {'default': 'RESCUE'},
-    'error': {'default': 'ERROR', 'rebuilding': 'REBUILD',
-              'rebuild_block_device_mapping': 'REBUILD',
-              'rebuild_spawning': 'REBUILD'},
-    'deleted': {'default': 'DELETED'},
-    'soft-delete': {'default': 'SOFT_DELETED'},
-    'shelved': {'default': 'SHELVED'},
-    'shelved_offloaded': {'default': 'SHELVED_OFFLOADED'},
-}
-
 PROGRESS_STATUSES = ('ACTIVE', 'BUILD', 'REBUILD', 'RESIZE',
                      'VERIFY_RESIZE', 'MIGRATING')
-
-
-def status_from_state(vm_state, task_state=None):
-    states = _STATUS.get(vm_state)
-    if states is None:
-        return 'UNKNOWN'
-    return states.get(task_state, states['default'])
-
-
-def states_from_status(status):
-    """(vm_states, task_states) for a status filter; task_states None
-    means any.  Unknown statuses give ([], None): they match nothing."""
-    status = status.upper()
-    vm_states, task_states = [], set()
-    any_task = False
-    for vm_state, mapping in _STATUS.items():
-        for task_state, shown in mapping.items():
-            if shown != status:
-                continue
-            if vm_state not in vm_states:
-                vm_states.append(vm_state)
-            if task_state == 'default':
-                any_task = True
-            else:
-                task_states.add(task_state)
-    if any_task:
-        return vm_states, None
-    return vm_states, sorted(task_states)
 
 
 def isotime(value):

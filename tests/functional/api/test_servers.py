@@ -237,3 +237,15 @@ def test_user_data_and_key_reach_the_instance(cloud):  # noqa: F811
                                headers=_version('2.3'))
     assert resp.json_body_or_none['server'][
         'OS-EXT-SRV-ATTR:user_data'] == data
+
+
+def test_status_filter(cloud):  # noqa: F811
+    server_id = cloud.boot('filtered')
+    cloud.wait_for_status(server_id, ('ACTIVE',))
+    ids = [s['id'] for s in cloud.api.get(
+        '/v2.1/servers?status=ACTIVE').json_body_or_none['servers']]
+    assert ids == [server_id]
+    assert cloud.api.get('/v2.1/servers?status=SHUTOFF').json_body_or_none[
+        'servers'] == []
+    assert cloud.api.get('/v2.1/servers?status=NO_SUCH').json_body_or_none[
+        'servers'] == []

@@ -1,6 +1,7 @@
 """How a server looks in the Compute API, per microversion."""
 
 from nimbus.api.openstack import common
+from nimbus.compute import states
 from nimbus import policy
 
 
@@ -96,7 +97,7 @@ def common_view(req, instance, extended=False):
     """The server document; without ``extended`` only the common fields
     (what PUT /servers/{id} and rebuild answer, as in Nova)."""
     version = req.api_version
-    status = common.status_from_state(instance.vm_state, instance.task_state)
+    status = states.status_from_state(instance.vm_state, instance.task_state)
     server = {
         'id': instance.uuid,
         'name': instance.display_name or '',

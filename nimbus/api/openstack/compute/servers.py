@@ -71,12 +71,6 @@ def _search_opts(req):
         opts['project_id'] = context.project_id
     if 'deleted' in opts:
         opts['deleted'] = _bool(opts['deleted'])
-    if 'status' in opts:
-        vm_states, task_states = common.states_from_status(opts.pop(
-            'status'))
-        opts['vm_state'] = vm_states
-        if task_states is not None:
-            opts['task_state'] = task_states
     if 'locked' in opts:
         opts['locked'] = _bool(opts['locked'])
     if 'changes-since' in opts:
