@@ -239,6 +239,7 @@ def instance_get_all_by_filters(context, filters, sort_keys=None,
     if filters.get('name'):
         stmt = stmt.where(_regexp(Instance.display_name, filters['name'],
                                   dialect))
+    stmt = _filter_by_tags(stmt, filters)
     since = filters.get('changes-since')
     if since is not None:
         since = timeutils.normalize_time(since)
@@ -266,6 +267,33 @@ def instance_get_all_by_filters(context, filters, sort_keys=None,
         raise exception.InvalidSortKey(reason=str(error))
     rows = list(context.session.scalars(stmt))
     return _join(context, rows, columns_to_join)
+
+
+def _tag_list(value):
+    if isinstance(value, str):
+        value = value.split(',')
+    return [tag for tag in value if tag]
+
+
+def _filter_by_tags(stmt, filters):
+    """Microversion 2.26 filters: ``tags`` (all of), ``tags-any`` (any
+    of), ``not-tags`` (not all of), ``not-tags-any`` (none of); each a
+    comma-separated string or a list."""
+    def having(tag):
+        return sa.exists().where(Tag.resource_id == Instance.uuid,
+                                 Tag.tag == tag)
+    if filters.get('tags'):
+        stmt = stmt.where(*[having(t) for t in _tag_list(filters['tags'])])
+    if filters.get('tags-any'):
+        stmt = stmt.where(sa.or_(*[having(t) for t in
+                                   _tag_list(filters['tags-any'])]))
+    if filters.get('not-tags'):
+        stmt = stmt.where(sa.not_(sa.and_(*[
+            having(t) for t in _tag_list(filters['not-tags'])])))
+    if filters.get('not-tags-any'):
+        stmt = stmt.where(sa.not_(sa.or_(*[
+            having(t) for t in _tag_list(filters['not-tags-any'])])))
+    return stmt
 
 
 def _uuids_matching_ip(context, uuids, pattern):

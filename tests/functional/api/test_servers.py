@@ -249,3 +249,25 @@ def test_status_filter(cloud):  # noqa: F811
         'servers'] == []
     assert cloud.api.get('/v2.1/servers?status=NO_SUCH').json_body_or_none[
         'servers'] == []
+
+
+def test_tag_filters(cloud):  # noqa: F811
+    red = cloud.boot('red')
+    blue = cloud.boot('blue')
+    for server_id, tags in ((red, ['red', 'warm']), (blue, ['blue'])):
+        cloud.wait_for_status(server_id, ('ACTIVE',))
+        resp = cloud.api.put('/v2.1/servers/%s/tags' % server_id,
+                             body={'tags': tags}, headers=V)
+        assert resp.status_int == 200
+
+    def names(query, headers=V):
+        resp = cloud.api.get('/v2.1/servers?' + query, headers=headers)
+        return sorted(s['name'] for s in resp.json_body_or_none['servers'])
+
+    assert names('tags=red,warm') == ['red']
+    assert names('tags=red,blue') == []
+    assert names('tags-any=red,blue') == ['blue', 'red']
+    assert names('not-tags=red,warm') == ['blue']
+    assert names('not-tags-any=blue') == ['red']
+    # Before 2.26 the filters do not exist and are ignored.
+    assert names('tags=red', headers=_version('2.25')) == ['blue', 'red']

@@ -60,6 +60,9 @@ def _search_opts(req):
         elif key in _ADMIN_FILTERS and context.is_admin:
             opts[key] = req.GET.get(key)
         # Unknown or admin-only filters are ignored, as Nova does.
+    if not req.api_version.matches('2.26'):
+        for key in ('tags', 'tags-any', 'not-tags', 'not-tags-any'):
+            opts.pop(key, None)
     if 'tenant_id' in opts:
         opts['project_id'] = opts.pop('tenant_id')
     all_tenants = opts.pop('all_tenants', None)
