@@ -183,7 +183,14 @@ def test_service_user_settings_work_for_keystonemiddleware(keystone, demo):
     settings = keystone.service_user()
     assert 'password = %s\n' % settings['password'] in (
         ks_harness.authtoken_conf(settings))
-    middleware = auth_token.filter_factory({}, **settings)(app)
+    # A ConfigOpts of its own: auth_token would otherwise register the
+    # password plugin's required options on the global CONF, and every
+    # later test parsing CONF would fail on them.
+    from oslo_config import cfg
+    local_conf = cfg.ConfigOpts()
+    local_conf([], project='nimbus-harness', default_config_files=[])
+    middleware = auth_token.filter_factory(
+        {}, oslo_config_config=local_conf, **settings)(app)
 
     user_token = keystone.token(demo['user']['name'], demo['password'],
                                 demo['project']['name'])
