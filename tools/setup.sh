@@ -53,6 +53,23 @@ have ip || missing+=(iproute2)
 have rabbitmq-server || missing+=(rabbitmq-server)
 have mariadbd && have mariadb-admin || missing+=(mariadb-server)
 have pg_ctlcluster && have pg_isready || missing+=(postgresql)
+# Virtualisation: libvirt + QEMU (software emulation here), and
+# libvirt-dev for building libvirt-python.
+have qemu-system-x86_64 || missing+=(qemu-system-x86)
+have qemu-img || missing+=(qemu-utils)
+have libvirtd && have virtlogd || missing+=(libvirt-daemon-system)
+have virsh || missing+=(libvirt-clients)
+pkg-config --exists libvirt 2>/dev/null || missing+=(libvirt-dev)
+# Networking on the host: dnsmasq for DHCP, iptables for NAT and filters.
+have dnsmasq || missing+=(dnsmasq-base)
+have iptables-restore || missing+=(iptables)
+# Block storage: tgt exports volumes over iSCSI.
+have tgtd || missing+=(tgt)
+# The test guest image is made from Debian's kernel and busybox.
+ls /boot/vmlinuz-* >/dev/null 2>&1 || missing+=(linux-image-amd64)
+[ -x /bin/busybox ] && /bin/busybox --list 2>/dev/null | grep -qx udhcpc \
+    || missing+=(busybox-static)
+have cpio || missing+=(cpio)
 
 if [ ${#missing[@]} -gt 0 ]; then
     need_root "installing ${missing[*]}"
