@@ -9,6 +9,18 @@ compute_opts = [
         help='Virt driver, relative to nimbus.virt: libvirt.LibvirtDriver '
              'for real guests, fake.FakeDriver for tests and benchmarks.'),
     cfg.StrOpt(
+        'firewall_driver',
+        default='nimbus.virt.firewall.NoopFirewallDriver',
+        help='Class that filters instance traffic on the compute node by '
+             'security group (full import path). '
+             'nimbus.virt.iptables_firewall.IptablesFirewallDriver for '
+             'iptables chains; NoopFirewallDriver filters nothing.'),
+    cfg.BoolOpt(
+        'allow_same_net_traffic',
+        default=True,
+        help='Whether instances on the same fixed network may reach each '
+             'other whatever their security groups say.'),
+    cfg.StrOpt(
         'instances_path',
         default='$state_path/instances',
         help='Where instance directories and the image cache (_base) live.'),

@@ -58,6 +58,22 @@ class NetworkDriver(abc.ABC):
     def kill_dhcp(self, network):
         """Stop this host's dnsmasq for ``network``, if one runs."""
 
+    @abc.abstractmethod
+    def ensure_floating_ip(self, floating_ip, fixed_ip, interface):
+        """Make ``floating_ip`` (an address) reach ``fixed_ip``: the
+        address on ``interface`` (the public interface), DNAT of traffic
+        to it and SNAT of the instance's traffic from it. Idempotent."""
+
+    @abc.abstractmethod
+    def remove_floating_ip(self, floating_ip, fixed_ip, interface):
+        """Undo ``ensure_floating_ip``: rules and address gone. Idempotent;
+        no error when nothing was there."""
+
+    @abc.abstractmethod
+    def ensure_metadata_forward(self, metadata_host, metadata_port):
+        """DNAT instances' requests to 169.254.169.254:80 to the metadata
+        API at ``metadata_host``:``metadata_port``. Idempotent."""
+
     def plug(self, network):
         """Everything ``network`` needs on this host before an instance
         on it can boot: its VLAN (VlanManager), its bridge on the uplink

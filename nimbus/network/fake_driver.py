@@ -21,6 +21,8 @@ class Driver(driver.NetworkDriver):
         self.bridges = {}     # bridge -> {'interface', 'addresses': set}
         self.dhcp = {}        # bridge -> [{'mac', 'address', 'hostname'}]
         self.released = []    # (bridge, address, mac)
+        self.floating = {}    # floating address -> (fixed, interface)
+        self.metadata_forward = None   # (host, port)
 
     def _record(self, name, *args):
         self.calls.append((name,) + args)
@@ -65,6 +67,24 @@ class Driver(driver.NetworkDriver):
         with self._lock:
             self._record('kill_dhcp', network['bridge'])
             self.dhcp.pop(network['bridge'], None)
+
+    def ensure_floating_ip(self, floating_ip, fixed_ip, interface):
+        with self._lock:
+            self._record('ensure_floating_ip', floating_ip, fixed_ip,
+                         interface)
+            self.floating[floating_ip] = (fixed_ip, interface)
+
+    def remove_floating_ip(self, floating_ip, fixed_ip, interface):
+        with self._lock:
+            self._record('remove_floating_ip', floating_ip, fixed_ip,
+                         interface)
+            self.floating.pop(floating_ip, None)
+
+    def ensure_metadata_forward(self, metadata_host, metadata_port):
+        with self._lock:
+            self._record('ensure_metadata_forward', metadata_host,
+                         metadata_port)
+            self.metadata_forward = (metadata_host, metadata_port)
 
     def dhcp_addresses(self, bridge):
         """The addresses dnsmasq on ``bridge`` would hand out."""
