@@ -73,4 +73,5 @@ def test_driver_interface_is_complete_in_the_fake():
     assert not getattr(fake_driver.Driver, '__abstractmethods__', None)
     assert set(driver.NetworkDriver.__abstractmethods__) == {
         'initialize', 'ensure_vlan', 'ensure_bridge', 'update_dhcp',
-        'release_dhcp', 'kill_dhcp'}
+        'release_dhcp', 'kill_dhcp', 'ensure_floating_ip',
+        'remove_floating_ip', 'ensure_metadata_forward'}
