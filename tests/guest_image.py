@@ -100,6 +100,8 @@ WANTED_MODULES = ('virtio_pci', 'virtio_net', 'virtio_blk', 'button',
 
 INIT = r'''#!/bin/sh
 # nimbus test guest, PID 1: announce, mount, load drivers, then busybox init.
+# The empty line first: the firmware leaves escape codes on the last one.
+echo
 echo "nimbus-guest: booted"
 export PATH=/sbin:/bin:/usr/sbin:/usr/bin
 mount -t proc proc /proc
