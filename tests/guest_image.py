@@ -33,7 +33,8 @@ most), the EC2-style metadata from ``http://169.254.169.254/latest/``
 (instance-id, hostname, ``public-keys/0/openssh-key`` into
 ``/root/.ssh/authorized_keys``; 5 s per request, 5 tries), then the
 user-data, run if it starts with ``#!`` (its output goes to the console).
-A root shell then runs on the console.
+A root shell then runs on the console. The NIC and disks must be virtio
+(libvirt ``model='virtio'``, ``bus='virtio'``): no other drivers are in it.
 
 Memory: 128 MB is what the tests give it; 96 MB is enough, 80 MB is not:
 Debian's kernel asks for 64 MB (its bzImage ``init_size``) above the
