@@ -61,7 +61,6 @@ User-data that does not start with ``#!`` is not run and gives
 """
 
 import argparse
-import contextlib
 import fcntl
 import gzip
 import hashlib

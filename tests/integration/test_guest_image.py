@@ -47,8 +47,8 @@ def assert_in_order(console, markers):
     for marker in markers:
         found = re.compile(r'^' + re.escape(marker), re.M).search(
             console, pos)
-        assert found, 'missing (or out of order) %r in:\n%s' % (marker,
-                                                                 console)
+        assert found, 'missing (or out of order) %r in:\n%s' % (
+            marker, console)
         pos = found.end()
 
 
