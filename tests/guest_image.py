@@ -704,7 +704,11 @@ def build_image(output_dir=None, cache_dir=DEFAULT_CACHE_DIR,
     """
     inputs = Inputs(kernel_version)
     digest = inputs.digest()
-    os.makedirs(cache_dir, exist_ok=True)
+    try:
+        os.makedirs(cache_dir, exist_ok=True)
+    except OSError as e:
+        raise BuildError('cannot create the cache directory (%s); run as '
+                         'root or name another with --cache-dir' % e)
     entry = os.path.join(cache_dir, digest[:20])
     with open(os.path.join(cache_dir, '.lock'), 'w') as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
