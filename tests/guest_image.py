@@ -81,6 +81,8 @@ CMDLINE = 'console=ttyS0 quiet'
 # FAT volume of disk.qcow2: room for the kernel and initramfs and to spare.
 DISK_MB = 32
 FILES = ('vmlinuz', 'initrd.img', 'disk.qcow2')
+# Cache entries kept (about 20 MB each); older ones go after a build.
+CACHE_KEEP = 8
 
 MARKER_BOOTED = 'nimbus-guest: booted'
 MARKER_IP = 'nimbus-guest: ip '
@@ -692,6 +694,21 @@ class GuestImage:
         return self.manifest['cmdline']
 
 
+def _prune(cache_dir, keep):
+    """Remove all but the keep most recently used entries.
+
+    Several checkouts with different versions of this file share the
+    cache, each with its own entry: keep is well above their number.
+    """
+    entries = []
+    for name in os.listdir(cache_dir):
+        path = os.path.join(cache_dir, name)
+        if not name.startswith('.') and os.path.isdir(path):
+            entries.append((os.stat(path).st_mtime, path))
+    for _, path in sorted(entries, reverse=True)[keep:]:
+        shutil.rmtree(path, ignore_errors=True)
+
+
 def build_image(output_dir=None, cache_dir=DEFAULT_CACHE_DIR,
                 kernel_version=None, rebuild=False):
     """Build (or find in the cache) the guest image; a GuestImage.
@@ -714,7 +731,9 @@ def build_image(output_dir=None, cache_dir=DEFAULT_CACHE_DIR,
         fcntl.flock(lock, fcntl.LOCK_EX)
         manifest = None if rebuild else verify(entry)
         hit = manifest is not None
-        if not hit:
+        if hit:
+            os.utime(entry)  # recently used: kept by _prune
+        else:
             staging = tempfile.mkdtemp(prefix='.build-', dir=cache_dir)
             try:
                 manifest = _build_into(inputs, digest, staging)
@@ -725,6 +744,7 @@ def build_image(output_dir=None, cache_dir=DEFAULT_CACHE_DIR,
             except BaseException:
                 shutil.rmtree(staging, ignore_errors=True)
                 raise
+            _prune(cache_dir, keep=CACHE_KEEP)
     if output_dir is None:
         return GuestImage(entry, manifest, hit)
     os.makedirs(output_dir, exist_ok=True)

@@ -254,3 +254,15 @@ def test_missing_kernel_is_a_clear_error(tmp_path):
     with pytest.raises(guest_image.BuildError, match='linux-image-amd64'):
         guest_image.find_kernel(boot_dir=str(tmp_path),
                                 modules_root=str(tmp_path))
+
+
+def test_prune_keeps_the_most_recently_used_entries(tmp_path):
+    for name in ('old', 'older', 'new', 'newest'):
+        entry = tmp_path / name
+        entry.mkdir()
+        (entry / 'manifest.json').write_text('{}')
+        stamp = {'older': 100, 'old': 200, 'new': 300, 'newest': 400}[name]
+        os.utime(entry, (stamp, stamp))
+    (tmp_path / '.lock').write_text('')
+    guest_image._prune(str(tmp_path), keep=2)
+    assert sorted(os.listdir(tmp_path)) == ['.lock', 'new', 'newest']
