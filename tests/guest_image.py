@@ -31,7 +31,8 @@ power button runs ``/etc/acpi/power``: ``poweroff``) and runs the boot
 script once: lo and eth0 up, a DHCP lease with ``udhcpc`` (about 15 s at
 most), the EC2-style metadata from ``http://169.254.169.254/latest/``
 (instance-id, hostname, ``public-keys/0/openssh-key`` into
-``/root/.ssh/authorized_keys``; 5 s per request, 5 tries), then the
+``/root/.ssh/authorized_keys``; 5 s a try, 5 tries for the first
+request and 3 for the others, none after a 404), then the
 user-data, run if it starts with ``#!`` (its output goes to the console).
 A root shell then runs on the console. The NIC and disks must be virtio
 (libvirt ``model='virtio'``, ``bus='virtio'``): no other drivers are in it.
@@ -127,10 +128,16 @@ BOOT = r'''#!/bin/sh
 # Run once by init: network, metadata, user-data; then "ready".
 say() { echo "nimbus-guest: $*" >/dev/console; }
 MD=http://169.254.169.254/latest
-fetch() {  # path file: one HTTP GET, bounded in time
-    timeout 5 wget -q -O "$2" "$MD/$1" 2>/dev/null && return 0
-    rm -f "$2"
-    return 1
+fetch() {  # path file [tries]: GET, 5 s a try, no retry after a 404
+    tries=${3:-3}
+    while :; do
+        err=$(timeout 5 wget -q -O "$2" "$MD/$1" 2>&1) && return 0
+        rm -f "$2"
+        case $err in *" 404"*) return 1 ;; esac
+        tries=$((tries - 1))
+        [ $tries -gt 0 ] || return 1
+        sleep 1
+    done
 }
 
 ip link set lo up
@@ -145,16 +152,9 @@ if [ -n "$addr" ]; then say "ip $addr dev eth0"; else say "no dhcp lease"; fi
 
 mkdir -p /run/meta
 got=
-if [ -n "$addr" ]; then
-    n=0
-    while [ $n -lt 5 ]; do
-        n=$((n + 1))
-        if fetch meta-data/instance-id /run/meta/instance-id; then
-            got=1
-            break
-        fi
-        sleep 1
-    done
+if [ -n "$addr" ] && fetch meta-data/instance-id /run/meta/instance-id 5
+then
+    got=1
 fi
 if [ -n "$got" ]; then
     id=$(cat /run/meta/instance-id)

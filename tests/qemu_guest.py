@@ -40,8 +40,9 @@ def metadata_netdev(workdir, routes, netdev_id='n0'):
     """A ``-netdev`` value: slirp with DHCP and a fake metadata service.
 
     routes maps request paths (``/latest/meta-data/instance-id``) to
-    response bodies; other paths get a 404. The guest's lease is
-    169.254.0.15/16.
+    response bodies; other paths get a 404. A list of bodies answers the
+    n-th request for its path with its n-th item (the last one after
+    that), None in it giving a 503. The guest's lease is 169.254.0.15/16.
     """
     os.makedirs(workdir, exist_ok=True)
     with open(os.path.join(workdir, 'routes.json'), 'w') as f:
@@ -72,9 +73,17 @@ def _respond_once(workdir):
     while stdin.readline() not in (b'\r\n', b'\n', b''):
         pass
     path = request[1] if len(request) > 1 else ''
+    asked = metadata_requests(workdir).count(path)
     with open(os.path.join(workdir, 'requests.log'), 'a') as log:
         log.write(path + '\n')
     body = routes.get(path)
+    if isinstance(body, list):
+        body = body[min(asked, len(body) - 1)]
+        if body is None:
+            stdout.write(b'HTTP/1.0 503 Service Unavailable\r\n'
+                         b'Content-Length: 0\r\nConnection: close\r\n\r\n')
+            stdout.flush()
+            return
     if body is None:
         stdout.write(b'HTTP/1.0 404 Not Found\r\nContent-Length: 0\r\n'
                      b'Connection: close\r\n\r\n')
