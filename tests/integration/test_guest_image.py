@@ -2,9 +2,9 @@
 
 Real QEMU, no libvirt and no host network: the guest's network is QEMU's
 user-mode one with restrict=on, the metadata service a guestfwd to a
-responder (tests/qemu_guest.py). Each boot takes about 5 s on an idle
-machine (the one without a DHCP server 15 s more, udhcpc's give-up time);
-the timeouts are generous for a loaded one.
+responder (tests/qemu_guest.py). Each boot to ready takes 5-10 s on the
+shared 2-core machine (the one without a DHCP server 15 s more, udhcpc's
+give-up time); the timeouts are generous for a loaded one.
 """
 
 import re
