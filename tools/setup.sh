@@ -70,6 +70,9 @@ ls /boot/vmlinuz-* >/dev/null 2>&1 || missing+=(linux-image-amd64)
 [ -x /bin/busybox ] && /bin/busybox --list 2>/dev/null | grep -qx udhcpc \
     || missing+=(busybox-static)
 have cpio || missing+=(cpio)
+# Its disk is a FAT filesystem made with mtools, booted by syslinux.
+have syslinux || missing+=(syslinux)
+have mformat && have mcopy || missing+=(mtools)
 
 if [ ${#missing[@]} -gt 0 ]; then
     need_root "installing ${missing[*]}"
