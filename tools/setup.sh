@@ -70,6 +70,8 @@ ls /boot/vmlinuz-* >/dev/null 2>&1 || missing+=(linux-image-amd64)
 [ -x /bin/busybox ] && /bin/busybox --list 2>/dev/null | grep -qx udhcpc \
     || missing+=(busybox-static)
 have cpio || missing+=(cpio)
+# virt-xml-validate (libvirt-clients) needs xmllint to check domain XML.
+have xmllint || missing+=(libxml2-utils)
 
 if [ ${#missing[@]} -gt 0 ]; then
     need_root "installing ${missing[*]}"
