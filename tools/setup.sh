@@ -70,6 +70,9 @@ ls /boot/vmlinuz-* >/dev/null 2>&1 || missing+=(linux-image-amd64)
 [ -x /bin/busybox ] && /bin/busybox --list 2>/dev/null | grep -qx udhcpc \
     || missing+=(busybox-static)
 have cpio || missing+=(cpio)
+# Its disk is a FAT filesystem made with mtools, booted by syslinux.
+have syslinux || missing+=(syslinux)
+have mformat && have mcopy || missing+=(mtools)
 # virt-xml-validate (libvirt-clients) needs xmllint to check domain XML.
 have xmllint || missing+=(libxml2-utils)
 
