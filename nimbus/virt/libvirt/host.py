@@ -41,6 +41,9 @@ def _start_event_loop():
         if _EVENT_LOOP_STARTED:
             return
         libvirt.virEventRegisterDefaultImpl()
+        # libvirt prints every error on stderr by default; nimbus reports
+        # the ones that matter through its exceptions and logs.
+        libvirt.registerErrorHandler(lambda ctx, err: None, None)
 
         def run():
             while True:
