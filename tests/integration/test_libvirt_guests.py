@@ -10,9 +10,11 @@ relays. One cloud serves every test of this module, to keep the run short
 (a TCG boot of the guest takes seconds).
 """
 
+import json
 import os
 import shutil
 import signal
+import subprocess
 import time
 
 import pytest
@@ -329,5 +331,51 @@ def test_restart_of_compute_during_a_reboot_settles(lvc):
     assert server['status'] == 'ACTIVE', server
     assert lvc.lv.domstate(uuid) == 'running'
     run_openstack(lvc.env, 'server', 'delete', '--wait', 'vm4', json=False,
+                  timeout=120)
+    lvc.wait_gone(uuid)
+
+
+def _max_memory_kib(lv, uuid):
+    for line in lv.virsh('dominfo', uuid).splitlines():
+        if line.startswith('Max memory:'):
+            return int(line.split()[2])
+    raise AssertionError('no Max memory in dominfo')
+
+
+def test_resize_on_the_same_host(lvc):
+    # (Rescue: the Compute API has no rescue action yet; the driver's
+    # rescue is tested in test_libvirt_driver.py.)
+    lv = lvc.lv
+    server = _boot(lvc, 'vm5', 'guest-ami')
+    uuid = server['id']
+    lvc.wait_console('vm5')
+    disk = os.path.join(lvc.instance_dir(uuid), 'disk')
+
+    def disk_gib():
+        out = subprocess.run(['qemu-img', 'info', '-U', '--output=json',
+                              disk], capture_output=True, text=True,
+                             check=True).stdout
+        return json.loads(out)['virtual-size'] / 1024 ** 3
+
+    assert disk_gib() == 1  # m1.tiny
+    run_openstack(lvc.env, 'server', 'resize', '--flavor', 'm1.small',
+                  '--wait', 'vm5', json=False, timeout=180)
+    lvc.wait_status('vm5', 'VERIFY_RESIZE')
+    assert _max_memory_kib(lv, uuid) == 2048 * 1024
+    assert disk_gib() == 20
+    assert lv.domstate(uuid) == 'running'
+    lvc.wait_console('vm5', count=2)
+    run_openstack(lvc.env, 'server', 'resize', 'revert', 'vm5')
+    lvc.wait_status('vm5', 'ACTIVE')
+    assert _max_memory_kib(lv, uuid) == 512 * 1024
+    assert disk_gib() == 1
+    run_openstack(lvc.env, 'server', 'resize', '--flavor', 'm1.small',
+                  '--wait', 'vm5', json=False, timeout=180)
+    lvc.wait_status('vm5', 'VERIFY_RESIZE')
+    run_openstack(lvc.env, 'server', 'resize', 'confirm', 'vm5')
+    lvc.wait_status('vm5', 'ACTIVE')
+    assert _max_memory_kib(lv, uuid) == 2048 * 1024
+    assert not os.path.exists(disk + '.pre-resize')
+    run_openstack(lvc.env, 'server', 'delete', '--wait', 'vm5', json=False,
                   timeout=120)
     lvc.wait_gone(uuid)

@@ -85,8 +85,16 @@ class InstanceFiles:
         return path, 'qcow2'
 
     def copy_file(self, source, name):
+        """A file of the instance's own with the contents of ``source``
+        (a hard link when both are on one filesystem: the data stays
+        while the instance needs it, even if the image cache removes
+        ``source``)."""
         dest = self.path(name)
-        shutil.copyfile(source, dest + '.part')
+        _remove(dest + '.part')
+        try:
+            os.link(source, dest + '.part')
+        except OSError:
+            shutil.copyfile(source, dest + '.part')
         os.replace(dest + '.part', dest)
         os.chmod(dest, 0o644)
         return dest
