@@ -118,11 +118,15 @@ class NimbusCloud:
     def boot_once(self):
         """(POST->booted, POST->ACTIVE, DELETE->gone) in seconds."""
         began = time.monotonic()
+        self.last_post = time.time()
         resp = self.http.post(self.api + '/servers', json={'server': {
             'name': 'bench', 'imageRef': self.image_id, 'flavorRef': '100',
             'networks': 'auto'}})
         resp.raise_for_status()
         server_id = resp.json()['server']['id']
+        name = self.http.get('%s/servers/%s' % (self.api, server_id)).json()[
+            'server']['OS-EXT-SRV-ATTR:instance_name']
+        pidfile = '/run/libvirt/qemu/%s.pid' % name
         active = {}
 
         def watch_active():
@@ -144,6 +148,8 @@ class NimbusCloud:
             except FileNotFoundError:
                 return False
 
+        _wait(lambda: os.path.exists(pidfile), 120, 'QEMU started')
+        started_at = time.monotonic()
         _wait(booted, 120, 'console marker')
         booted_at = time.monotonic()
         watcher.join()
@@ -159,7 +165,8 @@ class NimbusCloud:
         gone = time.monotonic()
         if server_id in self.lv.domains():
             raise RuntimeError('domain of %s left behind' % server_id)
-        return booted_at - began, active['at'] - began, gone - deleting
+        return (booted_at - began, active['at'] - began, gone - deleting,
+                started_at - began)
 
     def close(self):
         try:
@@ -171,11 +178,13 @@ class NimbusCloud:
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--runs', type=int, default=5)
+    parser.add_argument('--keep', action='store_true',
+                        help='keep the work directory (daemon logs)')
     args = parser.parse_args(argv)
     workdir = tempfile.mkdtemp(prefix='nimbus-bench-guest-')
     image_dir = guest_image.build_image(os.path.join(workdir, 'image')).path
     bare = []
-    booted, active, deleted = [], [], []
+    booted, active, deleted, started = [], [], [], []
     try:
         with backends.rabbit_vhost() as rabbit_url, \
                 backends.mysql_database() as db_url, \
@@ -186,14 +195,18 @@ def main(argv=None):
                 # Interleaved, so that both see the same machine load.
                 for _ in range(args.runs):
                     bare.append(qemu_boot.bare_boot_seconds(image_dir))
-                    b, a, d = cloud.boot_once()
+                    b, a, d, q = cloud.boot_once()
+                    started.append(q)
                     booted.append(b)
                     active.append(a)
                     deleted.append(d)
             finally:
                 cloud.close()
     finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+        if args.keep:
+            print('logs in %s' % workdir)
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
     med = statistics.median
     overhead = med(booted) - med(bare)
     print('guest boot to "%s" (TCG, 128 MB, direct kernel boot), medians '
@@ -206,6 +219,10 @@ def main(argv=None):
           '%.1f s: %s' % (overhead, TARGET_OVERHEAD_S,
                           'met' if overhead <= TARGET_OVERHEAD_S
                           else 'MISSED'))
+    print('    of which POST -> QEMU started     %.2f s   (nimbus and '
+          'libvirt before the guest runs)' % med(started))
+    print('    QEMU started -> marker            %.2f s   (bare: %.2f s)' % (
+        med([b - q for b, q in zip(booted, started)]), med(bare)))
     print('  nimbus POST /servers -> ACTIVE      %.2f s' % med(active))
     print('  nimbus DELETE -> gone               %.2f s' % med(deleted))
     print('  (load average %.1f)' % os.getloadavg()[0])
