@@ -184,3 +184,14 @@ class Driver(driver.NetworkDriver):
                 if old.startswith(prefix) and old != rule:
                     ipt.remove_rule('nat', 'nimbus-PREROUTING', old)
             ipt.add_rule('nat', 'nimbus-PREROUTING', rule)
+
+    def teardown(self):
+        """Remove every iptables chain and jump of this driver (for an
+        operator taking nimbus off a host, and tests); links, addresses
+        and dnsmasq stay."""
+        with self.iptables.deferred() as ipt:
+            for chain in ('nimbus-PREROUTING', 'nimbus-OUTPUT',
+                          'nimbus-POSTROUTING', 'nimbus-snat',
+                          'nimbus-float-snat'):
+                ipt.remove_chain('nat', chain)
+            ipt.remove_chain('filter', 'nimbus-FORWARD')

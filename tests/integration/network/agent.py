@@ -28,9 +28,13 @@ def main():
                                                  **request['kwargs'])
                 result = None
             else:
+                # 'method' may be a dotted path; a plain attribute at its
+                # end is returned as it is.
                 target = objects[request['call']]
-                result = getattr(target, request['method'])(
-                    *request['args'], **request['kwargs'])
+                for name in request['method'].split('.'):
+                    target = getattr(target, name)
+                result = target(*request['args'], **request['kwargs']) \
+                    if callable(target) else target
             answer = {'result': result}
             json.dumps(answer)
         except Exception as exc:

@@ -168,22 +168,27 @@ def wait_for(predicate, timeout=10, interval=0.1):
         time.sleep(interval)
 
 
-def tcp_connects(namespace, address, port, timeout=2, source=None):
-    """Whether a TCP connection from ``namespace`` to address:port is
-    answered (by the listener: it sends 'nimbus')."""
+def connect(namespace, address, port, timeout=2, source=None):
+    """A TCP connection from ``namespace`` to address:port (from
+    ``source`` if given): the address the listener saw it come from, or
+    None when nothing answered."""
     code = ('import socket,sys\n'
             's=socket.socket()\n'
             's.settimeout(%r)\n'
             'src=%r\n'
             'src and s.bind((src,0))\n'
             'try:\n'
-            '    s.connect((%r,%d)); data=s.recv(16)\n'
+            '    s.connect((%r,%d)); data=s.recv(64).decode()\n'
             'except OSError as e:\n'
             '    print(e); sys.exit(1)\n'
-            'sys.exit(0 if data==b"nimbus" else 3)\n'
+            'print(data)\n'
             % (timeout, source, address, port))
-    return namespace.exec(sys.executable, '-c', code, check=False,
-                          timeout=timeout + 30).returncode == 0
+    done = namespace.exec(sys.executable, '-c', code, check=False,
+                          timeout=timeout + 30)
+    words = done.stdout.split()
+    if done.returncode == 0 and words[:1] == ['nimbus']:
+        return words[1]
+    return None
 
 
 LISTENER = ('import socket\n'
@@ -192,12 +197,13 @@ LISTENER = ('import socket\n'
             's.bind((%r,%d)); s.listen(16)\n'
             'print("listening", flush=True)\n'
             'while True:\n'
-            '    c,_=s.accept(); c.sendall(b"nimbus"); c.close()\n')
+            '    c,peer=s.accept()\n'
+            '    c.sendall(("nimbus %%s" %% peer[0]).encode()); c.close()\n')
 
 
 def listen(namespace, address, port):
-    """A TCP listener in ``namespace`` that answers 'nimbus' (stopped
-    with the namespace)."""
+    """A TCP listener in ``namespace`` that answers 'nimbus <peer>' (it
+    stops with the namespace)."""
     proc = namespace.spawn(sys.executable, '-c', LISTENER % (address, port),
                            stdout=subprocess.PIPE, text=True)
     assert proc.stdout.readline().strip() == 'listening'

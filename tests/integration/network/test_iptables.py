@@ -73,7 +73,7 @@ def _teardown(agent):
 def test_one_restore_per_table_and_foreign_rules_survive(cloud):
     ns, agent, before = cloud
     assert _build(agent) == 2              # filter and nat, one each
-    assert agent.call('ipt', '__getattribute__', 'restores') == 2
+    assert agent.call('ipt', 'restores') == 2
     save = ns.iptables_save()
     for line in ['-A FORWARD -s 192.0.2.1/32 -j DROP',
                  '-A INPUT -j foreign-chain',
@@ -138,15 +138,14 @@ def test_dispatch_changes_are_incremental(cloud):
         '-d 10.1.%d.%d/32 -j ACCEPT' % (n // 250, n % 250 + 1)
         for n in range(500)])
     agent.call('ipt', 'apply')
-    lines_before = agent.call('ipt', '__getattribute__', 'restored_lines')
+    lines_before = agent.call('ipt', 'restored_lines')
     agent.call('ipt', 'remove_rule', 'filter', 'nimbus-dispatch',
                '-d 10.1.0.100/32 -j ACCEPT')
     agent.call('ipt', 'add_rule', 'filter', 'nimbus-dispatch',
                '-d 10.2.0.1/32 -j ACCEPT')
     agent.call('ipt', 'apply')
     # *filter, -D, -A, COMMIT: not the 500 rules again.
-    assert agent.call('ipt', '__getattribute__',
-                      'restored_lines') - lines_before == 4
+    assert agent.call('ipt', 'restored_lines') - lines_before == 4
     rules = [line for line in ns.iptables_save('filter').splitlines()
              if line.startswith('-A nimbus-dispatch ')]
     assert len(rules) == 500
