@@ -49,11 +49,12 @@ BRIDGE_NF = 'net/bridge/bridge-nf-call-iptables'
 
 def _instance_id(instance_uuid):
     """16 hex digits naming the instance's chains (28-character limit):
-    the uuid's own, so that an operator finds them with grep."""
-    digits = re.sub('[^0-9a-f]', '', instance_uuid.lower())
-    if len(digits) < 16:
-        digits = hashlib.sha1(instance_uuid.encode()).hexdigest()
-    return digits[:16]
+    the uuid's first 8, so that an operator finds them with grep, then 8
+    of a hash of the whole uuid, so that uuids alike at the start do not
+    share chains."""
+    digits = re.sub('[^0-9a-f]', '', instance_uuid.lower())[:8]
+    digest = hashlib.sha1(instance_uuid.encode()).hexdigest()
+    return (digits + digest)[:8] + digest[:8]
 
 
 def ingress_chain(instance_uuid):

@@ -116,17 +116,20 @@ def _addresses(ipr, index):
             for a in ipr.get_addr(index=index, family=2)}
 
 
-def _add_address(ipr, index, address):
+def _address_args(address):
     interface = ipaddress.ip_interface(address)
-    wanted = (str(interface.ip), interface.network.prefixlen)
-    if wanted in _addresses(ipr, index):
-        return
-    extra = {}
+    args = {'address': str(interface.ip),
+            'prefixlen': interface.network.prefixlen}
     if interface.network.prefixlen < 31:
-        extra['broadcast'] = str(interface.network.broadcast_address)
+        args['broadcast'] = str(interface.network.broadcast_address)
+    return args
+
+
+def _add_address(ipr, index, address):
+    # Asked for, not looked up first: listing the addresses of a public
+    # interface with hundreds of floating IPs costs far more than this.
     try:
-        ipr.addr('add', index=index, address=wanted[0],
-                 prefixlen=wanted[1], **extra)
+        ipr.addr('add', index=index, **_address_args(address))
     except NetlinkError as exc:
         if exc.code != errno.EEXIST:
             raise exception.HostNetworkError(
@@ -141,15 +144,14 @@ def add_address(ifname, address):
 
 def remove_address(ifname, address):
     """``address`` off ``ifname``; nothing when it is not there."""
-    interface = ipaddress.ip_interface(address)
-    wanted = (str(interface.ip), interface.network.prefixlen)
     with IPRoute() as ipr:
         index = _index(ipr, ifname)
-        if index is None or wanted not in _addresses(ipr, index):
+        if index is None:
             return
+        args = _address_args(address)
+        args.pop('broadcast', None)
         try:
-            ipr.addr('del', index=index, address=wanted[0],
-                     prefixlen=wanted[1])
+            ipr.addr('del', index=index, **args)
         except NetlinkError as exc:
             if exc.code != errno.EADDRNOTAVAIL:
                 raise exception.HostNetworkError(
