@@ -4,6 +4,7 @@ host entries nimbus wrote, to a guest that is a namespace on a veth."""
 import os
 import shutil
 import stat
+import subprocess
 import tempfile
 
 import pytest
@@ -158,3 +159,92 @@ def test_dead_dnsmasq_is_restarted_and_kill_stops_it(dhcp_cloud):
         assert again.call('driver', 'dhcp_pid', NETWORK) is None
     finally:
         again.stop()
+
+
+@pytest.fixture
+def rabbit_in_namespace(rabbit_url, shared_dir):
+    """``ns → url``: RabbitMQ on the root namespace's loopback, relayed
+    into namespace ``ns`` (its own 127.0.0.1:5672) through a unix
+    socket."""
+    sock = os.path.join(shared_dir, 'rabbit.sock')
+    relay = subprocess.Popen(
+        ['socat', 'UNIX-LISTEN:%s,fork' % sock, 'TCP:127.0.0.1:5672'],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    assert netns.wait_for(lambda: os.path.exists(sock))
+
+    def relay_into(namespace):
+        namespace.spawn('socat',
+                        'TCP-LISTEN:5672,bind=127.0.0.1,fork,reuseaddr',
+                        'UNIX-CONNECT:%s' % sock)
+        return rabbit_url
+
+    try:
+        yield relay_into
+    finally:
+        relay.kill()
+        relay.wait(10)
+
+
+def test_dhcpbridge_reports_real_leases_to_nimbus_network(
+        namespaces, agents, tmp_path, shared_dir, conf, rabbit_in_namespace):
+    """dnsmasq → nimbus-dhcpbridge → RPC → nimbus-network → fixed_ips."""
+    from nimbus import context as nimbus_context
+    from nimbus.db.api import fixed_ip as fixed_ip_db
+    from nimbus.db import migration
+    from nimbus.db import models
+    from nimbus.db import session
+    from nimbus.network import manager as network_manager
+    from nimbus import rpc
+    from nimbus import service
+
+    cloud = namespaces('cloud')
+    guest = namespaces('guest')
+    url = rabbit_in_namespace(cloud)
+    rpc.init(conf.conf, url=url)
+    migration.db_sync()
+    context = nimbus_context.get_admin_context()
+    with session.writer.using(context) as db:
+        net = models.Network(label='private', cidr='10.0.0.0/24',
+                             bridge='br100')
+        db.add(net)
+        db.flush()
+        vif = models.VirtualInterface(address=MAC, network_id=net.id)
+        db.add(vif)
+        db.flush()
+        db.add(models.FixedIp(address='10.0.0.5', network_id=net.id,
+                              virtual_interface_id=vif.id, allocated=True))
+    svc = service.Service('test-host', 'nimbus-network', 'network',
+                          network_manager.NetworkManager(host='test-host'))
+    svc.start()
+    try:
+        netns.veth(cloud, 'tap-guest1', guest, 'eth0')
+        guest.ip('link', 'set', 'eth0', 'address', MAC)
+        config = netns.write_config(
+            tmp_path / 'nimbus.conf', state_path=str(tmp_path),
+            host='test-host', transport_url=url,
+            networks_path=os.path.join(shared_dir, 'networks'))
+        agent = agents(cloud, config)
+        agent.create('driver', DRIVER)
+        agent.call('driver', 'plug', NETWORK)
+        cloud.ip('link', 'set', 'tap-guest1', 'master', 'br100')
+        hosts = [{'mac': MAC, 'address': '10.0.0.5', 'hostname': 'guest1'}]
+        agent.call('driver', 'update_dhcp', NETWORK, hosts)
+        try:
+            script = _script(os.path.join(shared_dir, 'udhcpc.sh'),
+                             UDHCPC_SCRIPT)
+            got, output = udhcpc(guest, script)
+            assert got, output
+
+            def leased():
+                return fixed_ip_db.fixed_ip_get_by_address(
+                    context, '10.0.0.5')['leased']
+
+            assert netns.wait_for(leased, timeout=30)
+            agent.call('driver', 'release_dhcp', NETWORK, '10.0.0.5', MAC)
+            assert netns.wait_for(lambda: not leased(), timeout=30)
+        finally:
+            agent.call('driver', 'kill_dhcp', NETWORK)
+    finally:
+        svc.stop()
+        svc.wait(10)
+        rpc.cleanup()
