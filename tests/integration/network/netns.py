@@ -148,12 +148,16 @@ class Agent:
                 self.proc.wait(10)
 
 
-def write_config(path, **options):
-    """A nimbus.conf with ``options`` in [DEFAULT]."""
-    lines = ['[DEFAULT]']
-    for key, value in options.items():
-        values = value if isinstance(value, list) else [value]
-        lines += ['%s = %s' % (key, item) for item in values]
+def write_config(path, sections=None, **options):
+    """A nimbus.conf with ``options`` in [DEFAULT] and ``sections``
+    ({group: {option: value}})."""
+    groups = dict({'DEFAULT': options}, **(sections or {}))
+    lines = []
+    for group, values in groups.items():
+        lines.append('[%s]' % group)
+        for key, value in values.items():
+            items = value if isinstance(value, list) else [value]
+            lines += ['%s = %s' % (key, item) for item in items]
     path.write_text('\n'.join(lines) + '\n')
     return str(path)
 
