@@ -125,10 +125,17 @@ def ingress_rules(network_info, rules, allow_same_net_traffic):
 
 
 def egress_rules(network_info):
+    """RETURN what a VIF sends from its own MAC and fixed IPs (and its
+    DHCP requests from 0.0.0.0); DROP the rest. The chain is reached only
+    from the VIFs' taps (``nimbus-egress``): with a single VIF the tap is
+    not matched again, which keeps physdev matches (costly for the
+    kernel to validate on every change of the table) to one a VIF."""
+    vifs = list(network_info)
     chain = []
-    for vif, subnet in _subnets(network_info):
-        port = '-m physdev --physdev-in %s -m mac --mac-source %s' % (
-            vif['devname'], vif['address'].lower())
+    for vif, subnet in _subnets(vifs):
+        port = '-m mac --mac-source %s' % vif['address'].lower()
+        if len(vifs) > 1:
+            port = '-m physdev --physdev-in %s %s' % (vif['devname'], port)
         request = ('-s 0.0.0.0/32 -d 255.255.255.255/32 -p udp -m udp '
                    '--sport 68 --dport 67 %s -j RETURN' % port)
         if request not in chain:
