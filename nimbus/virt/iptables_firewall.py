@@ -128,8 +128,8 @@ def egress_rules(network_info):
     """RETURN what a VIF sends from its own MAC and fixed IPs (and its
     DHCP requests from 0.0.0.0); DROP the rest. The chain is reached only
     from the VIFs' taps (``nimbus-egress``): with a single VIF the tap is
-    not matched again, which keeps physdev matches (costly for the
-    kernel to validate on every change of the table) to one a VIF."""
+    not matched again, which keeps physdev matches to one a VIF: every
+    iptables-restore of the table costs more the more of them it holds."""
     vifs = list(network_info)
     chain = []
     for vif, subnet in _subnets(vifs):
