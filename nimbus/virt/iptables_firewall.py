@@ -208,3 +208,26 @@ class IptablesFirewallDriver(firewall.FirewallDriver):
                 ipt.remove_chain(TABLE, chain)
             for chain in (EGRESS, INGRESS, LOCAL, TOP):
                 ipt.remove_chain(TABLE, chain)
+
+    def remove_filters_except(self, instance_uuids):
+        """Remove the filters of every instance not in ``instance_uuids``
+        (instances deleted while nimbus-compute was down): for the compute
+        manager at start-up, after ``initialize``, with the instances of
+        this host. Returns the number of chains removed."""
+        keep = set()
+        for instance_uuid in instance_uuids:
+            keep.update((ingress_chain(instance_uuid),
+                         egress_chain(instance_uuid)))
+        with self.iptables.deferred() as ipt:
+            stale = [chain for chain in ipt.chains(TABLE, 'nimbus-in-') +
+                     ipt.chains(TABLE, 'nimbus-out-') if chain not in keep]
+            for chain in stale:
+                dispatch = INGRESS if chain.startswith('nimbus-in-') \
+                    else EGRESS
+                if ipt.has_chain(TABLE, dispatch):
+                    ipt.replace_jumps_to(TABLE, dispatch, chain, [])
+                ipt.remove_chain(TABLE, chain)
+        if stale:
+            LOG.info('Removed %d iptables chains of instances no longer on '
+                     'this host', len(stale))
+        return len(stale)
