@@ -70,9 +70,14 @@ def topology(namespaces, agents, tmp_path):
     network.call('driver', 'initialize', ['10.0.0.0/24'])
     network.call('driver', 'plug', NETWORK)
     cloud.ip('link', 'set', 'tap-g1', 'master', 'br100')
+    # Off, as in a fresh namespace on some kernels (it is per namespace):
+    # the firewall must turn it on or bridged traffic skips iptables.
+    nf_call = '/proc/sys/net/bridge/bridge-nf-call-iptables'
+    cloud.exec('sh', '-c', 'echo 0 > %s' % nf_call)
     compute = agents(cloud, config)
     compute.create('firewall', FIREWALL)
     compute.call('firewall', 'initialize')
+    assert cloud.exec('cat', nf_call).stdout.strip() == '1'
     netns.listen(guest, '0.0.0.0', 8080)
     netns.listen(outside, OUTSIDE, 9090)
     return {'cloud': cloud, 'guest': guest, 'outside': outside,
