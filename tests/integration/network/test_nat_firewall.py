@@ -6,11 +6,15 @@ agent process with its own iptables manager, as on a multi_host node),
 ``outside`` (a machine on the public network, on a veth to pub0).
 """
 
+import os
 import re
+import shutil
+import tempfile
 
 import pytest
 
 from tests.integration.network import netns
+from tests.integration.network import test_dhcp
 
 DRIVER = 'nimbus.network.linux_net.Driver'
 FIREWALL = 'nimbus.virt.iptables_firewall.IptablesFirewallDriver'
@@ -43,7 +47,16 @@ def normalized(save):
 
 
 @pytest.fixture
-def topology(namespaces, agents, tmp_path):
+def shared_dir():
+    # dnsmasq reads its hosts file after dropping root.
+    path = tempfile.mkdtemp(prefix='nimbus-ln-')
+    os.chmod(path, 0o755)
+    yield path
+    shutil.rmtree(path)
+
+
+@pytest.fixture
+def topology(namespaces, agents, tmp_path, shared_dir):
     cloud = namespaces('cloud')
     guest = namespaces('guest')
     outside = namespaces('out')
@@ -59,10 +72,11 @@ def topology(namespaces, agents, tmp_path):
     cloud.exec('iptables', '-t', 'nat', '-A', 'POSTROUTING', '-s',
                '192.0.2.0/24', '-j', 'MASQUERADE')
     before = normalized(cloud.iptables_save())
-    networks = tmp_path / 'networks'
+    networks = os.path.join(shared_dir, 'networks')
     config = netns.write_config(
         tmp_path / 'nimbus.conf', state_path=str(tmp_path),
-        networks_path=str(networks), public_interface='pub0',
+        networks_path=networks, public_interface='pub0',
+        dhcpbridge='/bin/true',
         routing_source_ip=PUBLIC_HOST, metadata_host='10.0.0.1',
         metadata_port=METADATA_PORT)
     network = agents(cloud, config)
@@ -80,9 +94,13 @@ def topology(namespaces, agents, tmp_path):
     assert cloud.exec('cat', nf_call).stdout.strip() == '1'
     netns.listen(guest, '0.0.0.0', 8080)
     netns.listen(outside, OUTSIDE, 9090)
-    return {'cloud': cloud, 'guest': guest, 'outside': outside,
-            'network': network, 'compute': compute, 'config': config,
-            'before': before}
+    try:
+        yield {'cloud': cloud, 'guest': guest, 'outside': outside,
+               'network': network, 'compute': compute, 'config': config,
+               'before': before, 'shared_dir': shared_dir}
+    finally:
+        if network.proc.poll() is None:
+            network.call('driver', 'kill_dhcp', NETWORK)
 
 
 def test_snat_and_floating_ip(topology):
@@ -242,3 +260,26 @@ def test_restarted_daemons_keep_rules_without_duplicates(topology, agents):
     network.call('driver', 'teardown')
     compute.call('firewall', 'teardown')
     assert normalized(cloud.iptables_save()) == topology['before']
+
+
+def test_dhcp_passes_the_filter_of_its_own_mac_only(topology):
+    guest, network, compute = (topology[k] for k in ('guest', 'network',
+                                                     'compute'))
+    network.call('driver', 'update_dhcp', NETWORK, [
+        {'mac': MAC, 'address': FIXED, 'hostname': 'vm1'}])
+    compute.call('firewall', 'apply_instance_filter', INSTANCE,
+                 NETWORK_INFO, [])
+    script = test_dhcp._script(
+        os.path.join(topology['shared_dir'], 'udhcpc.sh'),
+        test_dhcp.UDHCPC_SCRIPT)
+    got, output = test_dhcp.udhcpc(guest, script)
+    assert got, output
+    assert 'bound %s' % FIXED in output
+    # A request from another MAC does not even reach dnsmasq.
+    guest.ip('link', 'set', 'eth0', 'address', 'fa:16:3e:00:00:99')
+    network.call('driver', 'update_dhcp', NETWORK, [
+        {'mac': MAC, 'address': FIXED, 'hostname': 'vm1'},
+        {'mac': 'fa:16:3e:00:00:99', 'address': '10.0.0.99',
+         'hostname': 'intruder'}])
+    got, output = test_dhcp.udhcpc(guest, script)
+    assert not got, output
