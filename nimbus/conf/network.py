@@ -103,10 +103,40 @@ network_opts = [
              'than wait for the lease to end.'),
 ]
 
+floating_opts = [
+    cfg.StrOpt(
+        'public_interface',
+        default='eth0',
+        help='Interface floating IPs are put on, for ranges that '
+             '`nimbus-manage floating create` is not given one with '
+             '--interface.'),
+    cfg.StrOpt(
+        'default_floating_pool',
+        default='nova',
+        help='Pool of `nimbus-manage floating create` without --pool, and '
+             'of floating IPs allocated without naming a pool.'),
+    cfg.BoolOpt(
+        'auto_assign_floating_ip',
+        default=False,
+        help='Give every new instance a floating IP of '
+             'default_floating_pool (released again when the instance is '
+             'deleted; not counted against the floating_ips quota).'),
+    cfg.HostAddressOpt(
+        'metadata_host',
+        default='$my_ip',
+        help='Address of the metadata API that instances\' requests to '
+             '169.254.169.254:80 are forwarded to.'),
+    cfg.PortOpt(
+        'metadata_port',
+        default=8775,
+        help='Port of the metadata API on metadata_host.'),
+]
+
 
 def register_opts(conf):
     conf.register_opts(network_opts)
+    conf.register_opts(floating_opts)
 
 
 def list_opts():
-    return {'DEFAULT': network_opts}
+    return {'DEFAULT': network_opts + floating_opts}
