@@ -17,7 +17,8 @@ The state (SQLite database, images, instances) stays in the state
 directory, so a second run finds the same cloud.
 
     tools/quickstart                      # as root: state in /var/lib/nimbus
-    tools/quickstart --state-path DIR --api-port 8774 --image-port 9292
+    tools/quickstart --state-path DIR --api-port 8774 --image-port 9292 \
+                     --metadata-port 8775
 """
 
 import argparse
@@ -290,6 +291,7 @@ def main():
     parser.add_argument('--state-path', default='/var/lib/nimbus')
     parser.add_argument('--api-port', type=int, default=8774)
     parser.add_argument('--image-port', type=int, default=9292)
+    parser.add_argument('--metadata-port', type=int, default=8775)
     parser.add_argument('--virt', choices=('auto', 'libvirt', 'fake'),
                         default='auto',
                         help='libvirt: real guests (root, libvirt, QEMU); '
@@ -314,9 +316,10 @@ def main():
                    'osapi_compute_listen = 127.0.0.1\n'
                    'osapi_compute_listen_port = %d\n'
                    'image_listen = 127.0.0.1\nimage_listen_port = %d\n'
+                   'metadata_listen = 127.0.0.1\nmetadata_listen_port = %d\n'
                    '[glance]\napi_servers = http://127.0.0.1:%d\n'
                    % (args.state_path, args.api_port, args.image_port,
-                      args.image_port))
+                      args.metadata_port, args.image_port))
         if use_libvirt:
             conf.write('[DEFAULT]\ncompute_driver = libvirt.LibvirtDriver\n'
                        'instances_path = %s\n'

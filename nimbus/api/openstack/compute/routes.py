@@ -7,10 +7,12 @@ reached with the project id in front (/v2.1/{project_id}/servers).
 from nimbus.api.openstack.compute import availability_zones
 from nimbus.api.openstack.compute import extensions
 from nimbus.api.openstack.compute import flavors
+from nimbus.api.openstack.compute import floating_ips
 from nimbus.api.openstack.compute import hypervisors
 from nimbus.api.openstack.compute import instance_actions
 from nimbus.api.openstack.compute import keypairs
 from nimbus.api.openstack.compute import quota_sets
+from nimbus.api.openstack.compute import security_groups
 from nimbus.api.openstack.compute import server_actions
 from nimbus.api.openstack.compute import server_ips
 from nimbus.api.openstack.compute import server_metadata
@@ -83,4 +85,20 @@ ROUTES = {
         'GET': hypervisors.servers},
     '/os-hosts': {'GET': hypervisors.hosts_index},
     '/os-hosts/{host_name}': {'GET': hypervisors.hosts_show},
+    # nova-network proxies (404 above 2.35, as in Nova).
+    '/os-floating-ips': {'GET': floating_ips.index,
+                         'POST': floating_ips.create},
+    '/os-floating-ips/{floating_ip_id}': {'GET': floating_ips.show,
+                                          'DELETE': floating_ips.delete},
+    '/os-floating-ip-pools': {'GET': floating_ips.pools},
+    '/os-security-groups': {'GET': security_groups.index,
+                            'POST': security_groups.create},
+    '/os-security-groups/{security_group_id}': {
+        'GET': security_groups.show, 'PUT': security_groups.update,
+        'DELETE': security_groups.delete},
+    '/os-security-group-rules': {'POST': security_groups.create_rule},
+    '/os-security-group-rules/{security_group_rule_id}': {
+        'DELETE': security_groups.delete_rule},
+    '/servers/{server_id}/os-security-groups': {
+        'GET': security_groups.server_index},
 }
