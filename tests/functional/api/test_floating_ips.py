@@ -146,7 +146,7 @@ def test_add_and_remove_floating_ip_on_a_server(fcloud):
     assert_matches('floating_ips.add_remove_floating_ip', resp)
     assert ('remove_floating_ip', address, fixed, 'eth1') in driver.calls
     fault(api.post(action, body={'removeFloatingIp': {'address': address}}),
-          400)
+          409)
     entries = api.get('/v2.1/servers/%s' % server_id).json_body_or_none[
         'server']['addresses']['private']
     assert [e['OS-EXT-IPS:type'] for e in entries] == ['fixed']
