@@ -12,7 +12,6 @@ from nimbus.conf import base
 from nimbus.conf import compute
 from nimbus.conf import database
 from nimbus.conf import image
-from nimbus.conf import linux_net
 from nimbus.conf import network
 from nimbus.conf import quota
 from nimbus.conf import scheduler
@@ -26,7 +25,6 @@ base.register_opts(CONF)
 compute.register_opts(CONF)
 database.register_opts(CONF)
 image.register_opts(CONF)
-linux_net.register_opts(CONF)
 network.register_opts(CONF)
 quota.register_opts(CONF)
 scheduler.register_opts(CONF)
