@@ -155,18 +155,19 @@ def inside(count, state):
     over = sum(1 for t in times if t > TARGET_MS)
     growth = statistics.mean(times[-100:]) / statistics.mean(times[1:101])
     ok_each = p95 <= TARGET_MS
-    ok_growth = at(count) <= 2 * at(1) and growth <= 2
+    ok_last = at(count) <= 2 * at(1)
+    ok_growth = growth <= 2
     print('  target: <= %.0f ms per instance (p95): %s (p95 %.2f ms; %d of '
           '%d over, max %.2f ms)'
           % (TARGET_MS, 'met' if ok_each else 'MISSED', p95, over, count,
              max(times)))
-    print('  target: %dth <= 2x 1st: %s (%.2f vs %.2f ms; last 100 / first '
-          '100 after the 1st: %.2fx)'
-          % (count, 'met' if ok_growth else 'MISSED', at(count), at(1),
-             growth))
+    print('  target: %dth <= 2x 1st: %s (%.2f vs %.2f ms)'
+          % (count, 'met' if ok_last else 'MISSED', at(count), at(1)))
+    print('  target: mean of the last 100 <= 2x the first 100 (after the '
+          '1st): %s (%.2fx)' % ('met' if ok_growth else 'MISSED', growth))
     firewall.teardown()
     driver.teardown()
-    return 0 if ok_each and ok_growth else 1
+    return 0 if ok_each and ok_last and ok_growth else 1
 
 
 def main():

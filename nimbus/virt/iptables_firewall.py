@@ -8,9 +8,9 @@ how they are written)::
   nimbus-local      -j nimbus-egress, then -j nimbus-ingress
   nimbus-egress     per VIF: -m physdev --physdev-in <tap> -j nimbus-out-<id>
   nimbus-ingress    per fixed IP: -d <ip>/32 -j nimbus-in-<id>
-  nimbus-out-<id>   anti-spoofing: RETURN what comes from the VIF's own
-                    MAC and fixed IP (and its DHCP requests from 0.0.0.0);
-                    DROP the rest
+  nimbus-out-<id>   anti-spoofing: DROP another MAC, RETURN the VIF's
+                    fixed IPs (and its DHCP requests from 0.0.0.0), DROP
+                    the rest
   nimbus-in-<id>    ACCEPT established/related, DHCP replies from the
                     network's DHCP server, the instance's own network
                     (allow_same_net_traffic) and what the rules allow;
@@ -125,23 +125,30 @@ def ingress_rules(network_info, rules, allow_same_net_traffic):
 
 
 def egress_rules(network_info):
-    """RETURN what a VIF sends from its own MAC and fixed IPs (and its
-    DHCP requests from 0.0.0.0); DROP the rest. The chain is reached only
-    from the VIFs' taps (``nimbus-egress``): with a single VIF the tap is
-    not matched again, which keeps physdev matches to one a VIF: every
-    iptables-restore of the table costs more the more of them it holds."""
+    """DROP what a VIF sends from another MAC, RETURN what it sends from
+    its fixed IPs (and its DHCP requests from 0.0.0.0), DROP the rest.
+
+    The chain is reached only from the VIFs' taps (``nimbus-egress``), so
+    with a single VIF the tap is not matched again, and the MAC is
+    matched once: every iptables-restore of the table costs more the more
+    physdev and mac matches it holds."""
     vifs = list(network_info)
+    several = len(vifs) > 1
     chain = []
+    for vif in vifs:
+        port = '-m physdev --physdev-in %s ' % vif['devname'] if several \
+            else ''
+        chain.append('%s-m mac ! --mac-source %s -j DROP'
+                     % (port, vif['address'].lower()))
     for vif, subnet in _subnets(vifs):
-        port = '-m mac --mac-source %s' % vif['address'].lower()
-        if len(vifs) > 1:
-            port = '-m physdev --physdev-in %s %s' % (vif['devname'], port)
-        request = ('-s 0.0.0.0/32 -d 255.255.255.255/32 -p udp -m udp '
-                   '--sport 68 --dport 67 %s -j RETURN' % port)
+        port = ' -m physdev --physdev-in %s' % vif['devname'] if several \
+            else ''
+        request = ('-s 0.0.0.0/32 -d 255.255.255.255/32 -p udp%s -m udp '
+                   '--sport 68 --dport 67 -j RETURN' % port)
         if request not in chain:
             chain.append(request)
         for ip in subnet['ips']:
-            chain.append('-s %s/32 %s -j RETURN' % (ip['address'], port))
+            chain.append('-s %s/32%s -j RETURN' % (ip['address'], port))
     chain.append('-j DROP')
     return chain
 

@@ -108,16 +108,16 @@ def test_snat_and_floating_ip(topology):
                                                    'outside'))
     network = topology['network']
     # Out of the cloud, instances appear as routing_source_ip...
-    assert netns.connect(guest, OUTSIDE, 9090) == PUBLIC_HOST
+    assert netns.reaches(guest, OUTSIDE, 9090) == PUBLIC_HOST
     # ...and cannot be reached from outside.
     assert netns.connect(outside, FLOATING, 8080) is None
 
     network.call('driver', 'ensure_floating_ip', FLOATING, FIXED, 'pub0')
     network.call('driver', 'ensure_floating_ip', FLOATING, FIXED, 'pub0')
-    assert netns.connect(outside, FLOATING, 8080) == OUTSIDE
-    assert netns.connect(guest, OUTSIDE, 9090) == FLOATING
+    assert netns.reaches(outside, FLOATING, 8080) == OUTSIDE
+    assert netns.reaches(guest, OUTSIDE, 9090) == FLOATING
     # The host itself reaches the instance through the floating IP too.
-    assert netns.connect(cloud, FLOATING, 8080) is not None
+    assert netns.reaches(cloud, FLOATING, 8080) is not None
     nat = cloud.iptables_save('nat')
     assert nat.count('-A nimbus-PREROUTING -d 203.0.113.10/32 -j DNAT '
                      '--to-destination 10.0.0.5') == 1
@@ -135,7 +135,7 @@ def test_snat_and_floating_ip(topology):
     # ...ends with it (its NAT is forgotten), and no new one is made.
     assert not session.exchange('after')
     assert netns.connect(outside, FLOATING, 8080) is None
-    assert netns.connect(guest, OUTSIDE, 9090) == PUBLIC_HOST
+    assert netns.reaches(guest, OUTSIDE, 9090) == PUBLIC_HOST
     assert FLOATING not in cloud.iptables_save('nat')
     assert FLOATING not in cloud.ip('-4', 'addr', 'show', 'pub0').stdout
 
@@ -148,7 +148,7 @@ def test_metadata_forward(topology):
                              '10.0.0.1', METADATA_PORT)
     # The metadata API sees the instance's own address (no SNAT): that
     # is how it knows which instance asks.
-    assert netns.connect(guest, '169.254.169.254', 80) == FIXED
+    assert netns.reaches(guest, '169.254.169.254', 80) == FIXED
     # Forwarding elsewhere replaces the rule rather than adding one.
     topology['network'].call('driver', 'ensure_metadata_forward',
                              '10.0.0.1', 8776)
@@ -161,7 +161,7 @@ def test_security_group_rules(topology):
     outside, compute = topology['outside'], topology['compute']
     topology['network'].call('driver', 'ensure_floating_ip', FLOATING,
                              FIXED, 'pub0')
-    assert netns.connect(outside, FLOATING, 8080) == OUTSIDE
+    assert netns.reaches(outside, FLOATING, 8080) == OUTSIDE
 
     compute.call('firewall', 'apply_instance_filter', INSTANCE,
                  NETWORK_INFO, [])
@@ -169,13 +169,13 @@ def test_security_group_rules(topology):
     assert netns.connect(outside, FLOATING, 8080) is None
     # Egress is not limited: replies to the instance's own connections
     # come back (established).
-    assert netns.connect(topology['guest'], OUTSIDE, 9090) == FLOATING
+    assert netns.reaches(topology['guest'], OUTSIDE, 9090) == FLOATING
 
     rule = {'protocol': 'tcp', 'from_port': 8080, 'to_port': 8080,
             'cidr': '0.0.0.0/0'}
     compute.call('firewall', 'apply_instance_filter', INSTANCE,
                  NETWORK_INFO, [rule])
-    assert netns.connect(outside, FLOATING, 8080) == OUTSIDE
+    assert netns.reaches(outside, FLOATING, 8080) == OUTSIDE
     # A rule for another source does not open it.
     compute.call('firewall', 'apply_instance_filter', INSTANCE,
                  NETWORK_INFO, [dict(rule, cidr='198.51.100.0/24')])
@@ -183,7 +183,7 @@ def test_security_group_rules(topology):
     compute.call('firewall', 'apply_instance_filter', INSTANCE,
                  NETWORK_INFO, [dict(rule, from_port=8000, to_port=8100,
                                      cidr='203.0.113.0/24')])
-    assert netns.connect(outside, FLOATING, 8080) == OUTSIDE
+    assert netns.reaches(outside, FLOATING, 8080) == OUTSIDE
     compute.call('firewall', 'apply_instance_filter', INSTANCE,
                  NETWORK_INFO, [])
     assert netns.connect(outside, FLOATING, 8080) is None
@@ -191,7 +191,7 @@ def test_security_group_rules(topology):
     compute.call('firewall', 'remove_instance_filter', INSTANCE)
     compute.call('firewall', 'remove_instance_filter', INSTANCE)
     assert not compute.call('firewall', 'instance_filtered', INSTANCE)
-    assert netns.connect(outside, FLOATING, 8080) == OUTSIDE
+    assert netns.reaches(outside, FLOATING, 8080) == OUTSIDE
     assert 'nimbus-in-' not in topology['cloud'].iptables_save('filter')
 
 
@@ -201,15 +201,15 @@ def test_spoofed_source_address_and_mac_are_dropped(topology):
     guest.ip('addr', 'add', '10.0.0.77/24', 'dev', 'eth0')
     # Without a filter the spoofed address gets through: the test can
     # tell.
-    assert netns.connect(guest, OUTSIDE, 9090, source='10.0.0.77') \
+    assert netns.reaches(guest, OUTSIDE, 9090, source='10.0.0.77') \
         == PUBLIC_HOST
     compute.call('firewall', 'apply_instance_filter', INSTANCE,
                  NETWORK_INFO, [])
     assert netns.connect(guest, OUTSIDE, 9090, source='10.0.0.77') is None
-    assert netns.connect(guest, OUTSIDE, 9090) == PUBLIC_HOST
+    assert netns.reaches(guest, OUTSIDE, 9090) == PUBLIC_HOST
     # Nor can it reach the host (the metadata API) with it.
     netns.listen(cloud, '10.0.0.1', 7000)
-    assert netns.connect(guest, '10.0.0.1', 7000) == FIXED
+    assert netns.reaches(guest, '10.0.0.1', 7000) == FIXED
     assert netns.connect(guest, '10.0.0.1', 7000, source='10.0.0.77') \
         is None
 
@@ -220,7 +220,7 @@ def test_spoofed_source_address_and_mac_are_dropped(topology):
     # ...because of the filter (without it the same connection works).
     compute.call('firewall', 'remove_instance_filter', INSTANCE)
     cloud.ip('neigh', 'flush', 'dev', 'br100')
-    assert netns.connect(guest, OUTSIDE, 9090) == PUBLIC_HOST
+    assert netns.reaches(guest, OUTSIDE, 9090) == PUBLIC_HOST
 
 
 def test_restarted_daemons_keep_rules_without_duplicates(topology, agents):

@@ -108,19 +108,22 @@ def test_egress_checks_mac_and_address_and_lets_dhcp_out():
                          'cidr': '10.0.0.0/24', 'dhcp_server': '10.0.0.1',
                          'ips': [{'address': '10.0.0.5'}]}]}}]
     rules = iptables_firewall.egress_rules(network_info)
-    port = '-m mac --mac-source fa:16:3e:00:00:05'
     assert rules == [
+        '-m mac ! --mac-source fa:16:3e:00:00:05 -j DROP',
         '-s 0.0.0.0/32 -d 255.255.255.255/32 -p udp -m udp --sport 68 '
-        '--dport 67 %s -j RETURN' % port,
-        '-s 10.0.0.5/32 %s -j RETURN' % port, '-j DROP']
+        '--dport 67 -j RETURN',
+        '-s 10.0.0.5/32 -j RETURN', '-j DROP']
     # With two VIFs each rule names its tap too.
     second = dict(network_info[0], devname='tapdef',
                   address='fa:16:3e:00:00:06')
     rules = iptables_firewall.egress_rules(network_info + [second])
-    assert '-s 10.0.0.5/32 -m physdev --physdev-in tapabc -m mac ' \
-        '--mac-source fa:16:3e:00:00:05 -j RETURN' in rules
-    assert '-s 10.0.0.5/32 -m physdev --physdev-in tapdef -m mac ' \
-        '--mac-source fa:16:3e:00:00:06 -j RETURN' in rules
+    assert rules[:2] == [
+        '-m physdev --physdev-in tapabc -m mac ! --mac-source '
+        'fa:16:3e:00:00:05 -j DROP',
+        '-m physdev --physdev-in tapdef -m mac ! --mac-source '
+        'fa:16:3e:00:00:06 -j DROP']
+    assert '-s 10.0.0.5/32 -m physdev --physdev-in tapabc -j RETURN' \
+        in rules
     ingress = iptables_firewall.ingress_rules(network_info, [], True)
     assert ingress[-1] == '-j DROP'
     assert '-s 10.0.0.0/24 -j ACCEPT' in ingress
