@@ -57,6 +57,12 @@ class FirewallDriver(abc.ABC):
     def instance_filtered(self, instance_uuid):
         """Whether the instance currently has a filter."""
 
+    def remove_filters_except(self, instance_uuids):
+        """At start-up, after ``initialize``: remove the filters of every
+        instance not in ``instance_uuids`` (instances deleted while
+        nimbus-compute was down). Returns how many were removed."""
+        return 0
+
 
 class NoopFirewallDriver(FirewallDriver):
     """Filters nothing; remembers which instances it was asked to filter
@@ -73,6 +79,12 @@ class NoopFirewallDriver(FirewallDriver):
 
     def instance_filtered(self, instance_uuid):
         return instance_uuid in self.filters
+
+    def remove_filters_except(self, instance_uuids):
+        stale = set(self.filters) - set(instance_uuids)
+        for instance_uuid in stale:
+            del self.filters[instance_uuid]
+        return len(stale)
 
 
 def load_firewall_driver(class_path):

@@ -21,3 +21,11 @@ def test_noop_driver_remembers_filters():
 def test_loader_refuses_other_classes():
     with pytest.raises(TypeError):
         firewall.load_firewall_driver('collections.OrderedDict')
+
+
+def test_noop_driver_forgets_filters_of_instances_gone():
+    driver = firewall.NoopFirewallDriver()
+    driver.apply_instance_filter('kept', [], [])
+    driver.apply_instance_filter('gone', [], [])
+    assert driver.remove_filters_except(['kept', 'other']) == 1
+    assert set(driver.filters) == {'kept'}
