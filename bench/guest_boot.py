@@ -52,8 +52,9 @@ def _wait(predicate, timeout, what):
 
 
 class NimbusCloud:
-    def __init__(self, workdir, lv, rabbit_url, db_url, image_dir):
+    def __init__(self, workdir, lv, rabbit_url, db_url):
         self.lv = lv
+        self.rabbit_url = rabbit_url
         self.instances_path = libvirt_env.instances_dir()
         self.cloud = daemons.Cloud(os.path.join(workdir, 'nimbus'),
                                    rabbit_url, db_url, host='benchnode')
@@ -66,7 +67,9 @@ class NimbusCloud:
         self.image_api = 'http://127.0.0.1:%d' % self.cloud.image_port
         self.http = requests.Session()
         self.http.headers.update(TOKEN)
-        c = self.cloud
+
+    def setup(self, image_dir):
+        c, lv, rabbit_url = self.cloud, self.lv, self.rabbit_url
         c.manage('db', 'sync')
         c.manage('flavor', 'create', '--name', 'bench', '--memory', '128',
                  '--cpu', '1', '--root_gb', '0', '--flavor', '100')
@@ -189,8 +192,9 @@ def main(argv=None):
         with backends.rabbit_vhost() as rabbit_url, \
                 backends.mysql_database() as db_url, \
                 libvirt_env.LibvirtEnv(os.path.join(workdir, 'lv')) as lv:
-            cloud = NimbusCloud(workdir, lv, rabbit_url, db_url, image_dir)
+            cloud = NimbusCloud(workdir, lv, rabbit_url, db_url)
             try:
+                cloud.setup(image_dir)
                 cloud.boot_once()  # fills the image cache
                 # Interleaved, so that both see the same machine load.
                 for _ in range(args.runs):

@@ -134,30 +134,34 @@ def lvc(request, tmp_path_factory, lv, keystone, rabbit_url, mysql_url,
     workdir = tmp_path_factory.mktemp('nimbus')
     cloud = daemons.Cloud(workdir, rabbit_url, mysql_url, host=HOST)
     instances_path = libvirt_env.instances_dir()
-    cloud.add_config(
-        '[DEFAULT]\ncompute_driver = libvirt.LibvirtDriver\n'
-        'instances_path = %s\nsync_power_state_interval = 600\n'
-        'shutdown_timeout = 30\nallow_resize_to_same_host = true\n'
-        'image_cache_manager_interval = 0\n'
-        '[libvirt]\nvirt_type = qemu\nsoft_reboot_wait = 30\n'
-        '[api]\nauth_strategy = keystone\n' % instances_path)
-    cloud.add_config(keystone_harness.authtoken_conf(
-        keystone.service_user()))
-    keystone.register_endpoint(
-        'compute', 'nimbus', 'http://127.0.0.1:%d/v2.1' % cloud.api_port)
-    keystone.register_endpoint('image', 'nimbus-image',
-                               'http://127.0.0.1:%d' % cloud.image_port)
-    keystone.create_project('demo')
-    keystone.create_user('alice', 'alice-pw', 'demo')
-    cloud.manage('db', 'sync')
-    cloud.manage('flavor', 'create-defaults')
-    cloud.manage('network', 'create', '--label', 'private',
-                 '--fixed_range_v4', '10.0.0.0/24', '--bridge', lv.bridge)
-    lv.relay(int(rabbit_url.split('@', 1)[1].split('/')[0].split(':')[1]))
-    lv.relay(cloud.image_port)
-    env = keystone.env_for('alice', 'alice-pw', 'demo')
-    failed_before = request.session.testsfailed
-    result = LibvirtCloud(cloud, lv, instances_path, env)
+    try:
+        cloud.add_config(
+            '[DEFAULT]\ncompute_driver = libvirt.LibvirtDriver\n'
+            'instances_path = %s\nsync_power_state_interval = 600\n'
+            'shutdown_timeout = 30\nallow_resize_to_same_host = true\n'
+            'image_cache_manager_interval = 0\n'
+            '[libvirt]\nvirt_type = qemu\nsoft_reboot_wait = 30\n'
+            '[api]\nauth_strategy = keystone\n' % instances_path)
+        cloud.add_config(keystone_harness.authtoken_conf(
+            keystone.service_user()))
+        keystone.register_endpoint(
+            'compute', 'nimbus', 'http://127.0.0.1:%d/v2.1' % cloud.api_port)
+        keystone.register_endpoint('image', 'nimbus-image',
+                                   'http://127.0.0.1:%d' % cloud.image_port)
+        keystone.create_project('demo')
+        keystone.create_user('alice', 'alice-pw', 'demo')
+        cloud.manage('db', 'sync')
+        cloud.manage('flavor', 'create-defaults')
+        cloud.manage('network', 'create', '--label', 'private',
+                     '--fixed_range_v4', '10.0.0.0/24', '--bridge', lv.bridge)
+        lv.relay(int(rabbit_url.split('@', 1)[1].split('/')[0].split(':')[1]))
+        lv.relay(cloud.image_port)
+        env = keystone.env_for('alice', 'alice-pw', 'demo')
+        failed_before = request.session.testsfailed
+        result = LibvirtCloud(cloud, lv, instances_path, env)
+    except BaseException:
+        shutil.rmtree(instances_path, ignore_errors=True)
+        raise
     try:
         cloud.start('conductor')
         cloud.start('network')

@@ -64,7 +64,12 @@ class InstanceFiles:
         (path, driver type)."""
         path = self.path(name)
         _remove(path)
-        base_size = qemu_img.info(base_path, fmt=base_fmt)['virtual-size']
+        if base_fmt == 'raw':
+            # A raw file's size is its virtual size: no qemu-img to start.
+            base_size = os.path.getsize(base_path)
+        else:
+            base_size = qemu_img.info(base_path,
+                                      fmt=base_fmt)['virtual-size']
         size = max(size_bytes or 0, base_size)
         if images_type == 'raw':
             tmp = path + '.part'
