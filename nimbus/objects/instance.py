@@ -3,8 +3,6 @@
 On nimbus-compute every remotable method here runs on the conductor.
 """
 
-import copy
-
 from oslo_versionedobjects import exception as ovo_exc
 from oslo_versionedobjects import fields
 
@@ -169,7 +167,9 @@ class Instance(base.NimbusPersistentObject, base.NimbusObject):
         for name in self._DICT_FIELDS:
             if (fields is None or name in fields) and \
                     self.obj_attr_is_set(name):
-                self._orig[name] = copy.deepcopy(getattr(self, name))
+                # A plain dict: the field's values are strings, and a deep
+                # copy of oslo's CoercedDict would copy this whole object.
+                self._orig[name] = dict(getattr(self, name))
         if (fields is None or 'info_cache' in fields) and \
                 self.obj_attr_is_set('info_cache') and self.info_cache:
             self.info_cache.obj_reset_changes()
@@ -234,7 +234,11 @@ class Instance(base.NimbusPersistentObject, base.NimbusObject):
         if 'info_cache' in db_inst:
             instance.info_cache = objects.InstanceInfoCache.from_db(
                 context, instance.uuid, db_inst['info_cache'])
-        if 'fault' in expected_attrs:
+        if 'fault' in db_inst:
+            fault = db_inst['fault']
+            instance.fault = (base.from_db(objects.InstanceFault(context),
+                                           fault) if fault else None)
+        elif 'fault' in expected_attrs:
             instance.fault = objects.InstanceFault.get_latest_for_instance(
                 context, instance.uuid)
         instance._context = context
@@ -312,12 +316,14 @@ class Instance(base.NimbusPersistentObject, base.NimbusObject):
         if self.obj_attr_is_set('info_cache') and self.info_cache:
             values['info_cache'] = {
                 'network_info': self.info_cache.network_info_json()}
+        # Read before the new row (which has no tags yet) overwrites them.
+        tags = list(self.tags) if self.obj_attr_is_set('tags') else []
         db_inst = instance_db.instance_create(self._context, values)
         self._from_db_object(self._context, self, db_inst,
                              expected_attrs=list(JOINABLE))
-        if self.obj_attr_is_set('tags') and self.tags:
+        if tags:
             self.tags = instance_db.instance_tag_set(
-                self._context, self.uuid, self.tags)
+                self._context, self.uuid, tags)
             self.obj_reset_changes(['tags'])
 
     @base.remotable
@@ -401,7 +407,9 @@ def _with_sysmeta(expected_attrs):
 
 
 def _joins(expected_attrs):
-    return [name for name in (expected_attrs or []) if name in JOINABLE]
+    """What the database query functions read with the rows, in the same
+    transaction: the joinable attributes, and the newest fault."""
+    return [name for name in (expected_attrs or []) if name in OPTIONAL]
 
 
 @base.NimbusObjectRegistry.register
@@ -413,18 +421,10 @@ class InstanceList(base.ObjectListBase, base.NimbusObject):
 
     @classmethod
     def _make(cls, context, db_insts, expected_attrs):
-        from nimbus import objects
+        # The faults came with the rows (see _joins).
         insts = [Instance._from_db_object(context, Instance(), db_inst,
-                                          expected_attrs=[
-                                              a for a in expected_attrs
-                                              if a != 'fault'])
+                                          expected_attrs=expected_attrs)
                  for db_inst in db_insts]
-        if 'fault' in expected_attrs and insts:
-            faults = objects.InstanceFault.get_latest_by_instance_uuids(
-                context, [i.uuid for i in insts])
-            for inst in insts:
-                inst.fault = faults.get(inst.uuid)
-                inst.obj_reset_changes(['fault'])
         return cls(context, objects=insts)
 
     @classmethod
