@@ -77,22 +77,20 @@ def _columns(model):
             tuple(getattr(model, attr.key) for attr in attrs))
 
 
-def _instance_dicts(context, stmt, with_info_cache):
+def _instance_dicts(context, stmt, with_info_cache, params=None,
+                    prepared=False):
     """Run ``stmt`` (a select of Instance, filtered and ordered) for
     column values only; with ``with_info_cache`` the info cache comes in
-    the same statement (an outer join: at most one per instance)."""
-    keys, columns = _columns(Instance)
-    cache_keys, cache_columns = _columns(InstanceInfoCache)
-    stmt = stmt.with_only_columns(*columns)
-    if with_info_cache:
-        stmt = stmt.outerjoin(
-            InstanceInfoCache,
-            InstanceInfoCache.instance_uuid == Instance.uuid).add_columns(
-                *cache_columns)
+    the same statement (an outer join: at most one per instance).
+    ``prepared``: ``stmt`` already went through _columns_only."""
+    keys, _ = _columns(Instance)
+    cache_keys, _ = _columns(InstanceInfoCache)
+    if not prepared:
+        stmt = _columns_only(stmt, with_info_cache)
     width = len(keys)
     cache_id = width + cache_keys.index('id')
     dicts = []
-    for row in context.session.execute(stmt):
+    for row in context.session.execute(stmt, params):
         d = dict(zip(keys, row))
         if with_info_cache:
             d['info_cache'] = (dict(zip(cache_keys, row[width:]))
@@ -101,9 +99,43 @@ def _instance_dicts(context, stmt, with_info_cache):
     return dicts
 
 
+def _columns_only(stmt, with_info_cache):
+    """``stmt`` (a select of Instance) reading columns, and with
+    ``with_info_cache`` the info cache too, instead of ORM objects."""
+    _, columns = _columns(Instance)
+    _, cache_columns = _columns(InstanceInfoCache)
+    stmt = stmt.with_only_columns(*columns)
+    if with_info_cache:
+        stmt = stmt.outerjoin(
+            InstanceInfoCache,
+            InstanceInfoCache.instance_uuid == Instance.uuid).add_columns(
+                *cache_columns)
+    return stmt
+
+
 def _children(context, uuids, joins):
     """{(uuid, kind): [(key, value)]} of metadata, system_metadata,
     security group names and tags, in one UNION ALL statement."""
+    stmt = _children_stmt(frozenset(joins) & _CHILDREN)
+    result = {}
+    if stmt is None:
+        return result
+    for instance_uuid, name, key, value in context.session.execute(
+            stmt, {'uuids': list(uuids)}):
+        result.setdefault((instance_uuid, name), []).append((key, value))
+    return result
+
+
+_CHILDREN = frozenset(('metadata', 'system_metadata', 'security_groups',
+                       'tags'))
+
+
+@functools.lru_cache(maxsize=None)
+def _children_stmt(joins):
+    """The statement of _children, made once per set of joins: building
+    a four-part UNION costs more than running it."""
+    uuids = sa.bindparam('uuids', expanding=True)
+
     def kind(name):
         return sa.literal(name, sa.String(16))
     parts = []
@@ -124,13 +156,9 @@ def _children(context, uuids, joins):
     if 'tags' in joins:
         parts.append(sa.select(Tag.resource_id, kind('tags'), Tag.tag, none)
                      .where(Tag.resource_id.in_(uuids)))
-    result = {}
     if not parts:
-        return result
-    stmt = parts[0] if len(parts) == 1 else sa.union_all(*parts)
-    for instance_uuid, name, key, value in context.session.execute(stmt):
-        result.setdefault((instance_uuid, name), []).append((key, value))
-    return result
+        return None
+    return parts[0] if len(parts) == 1 else sa.union_all(*parts)
 
 
 def _join(context, dicts, columns_to_join):
@@ -225,15 +253,33 @@ def instance_create(context, values):
     if not row.uuid:
         row.uuid = uuidutils.generate_uuid()
     row.save(context.session)
-    _set_kv(context, InstanceMetadata, row.uuid, metadata, False)
-    _set_kv(context, InstanceSystemMetadata, row.uuid, system_metadata,
-            False)
+    # A new instance has no items yet: one multi-row INSERT per table.
+    for model, items in ((InstanceMetadata, metadata),
+                         (InstanceSystemMetadata, system_metadata)):
+        if items:
+            context.session.execute(sa.insert(model.__table__), [
+                {'instance_uuid': row.uuid, 'key': key, 'value': value}
+                for key, value in items.items()])
     cache = InstanceInfoCache(instance_uuid=row.uuid,
                               network_info=info_cache.get('network_info'))
     cache.save(context.session)
     _associate_security_groups(context, row.uuid, row.project_id,
                                security_groups)
-    return _join(context, [row], JOINABLE)[0]
+    # What was just written; reading it back would only repeat it.
+    result = row.as_dict()
+    result.update(metadata=dict(metadata),
+                  system_metadata=dict(system_metadata),
+                  info_cache=cache.as_dict(),
+                  security_groups=sorted(security_groups), tags=[])
+    return result
+
+
+@functools.lru_cache(maxsize=None)
+def _by_uuid_stmt(read_deleted, with_info_cache):
+    """The statement of instance_get_by_uuid, made once: the hot read of
+    the API (every GET, every action) need not rebuild 50 columns."""
+    return _columns_only(_instance_query(None, read_deleted).where(
+        Instance.uuid == sa.bindparam('uuid')), with_info_cache)
 
 
 @session.reader
@@ -244,9 +290,13 @@ def instance_get_by_uuid(context, instance_uuid, columns_to_join=None,
     if not uuidutils.is_uuid_like(instance_uuid):
         raise exception.InstanceNotFound(instance_id=instance_uuid)
     joins = columns_to_join or ()
-    found = _instance_dicts(
-        context, _instance_query(context, read_deleted).where(
-            Instance.uuid == instance_uuid), 'info_cache' in joins)
+    if read_deleted is None:
+        read_deleted = getattr(context, 'read_deleted', 'no')
+    with_info_cache = 'info_cache' in joins
+    found = _instance_dicts(context,
+                            _by_uuid_stmt(read_deleted, with_info_cache),
+                            with_info_cache, {'uuid': instance_uuid},
+                            prepared=True)
     if not found:
         raise exception.InstanceNotFound(instance_id=instance_uuid)
     return _join(context, found, joins)[0]
