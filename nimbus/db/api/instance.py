@@ -90,7 +90,7 @@ def _instance_dicts(context, stmt, with_info_cache, params=None,
     width = len(keys)
     cache_id = width + cache_keys.index('id')
     dicts = []
-    for row in context.session.execute(stmt, params):
+    for row in utils.rows(context, stmt, params):
         d = dict(zip(keys, row))
         if with_info_cache:
             d['info_cache'] = (dict(zip(cache_keys, row[width:]))
@@ -120,8 +120,8 @@ def _children(context, uuids, joins):
     result = {}
     if stmt is None:
         return result
-    for instance_uuid, name, key, value in context.session.execute(
-            stmt, {'uuids': list(uuids)}):
+    for instance_uuid, name, key, value in utils.rows(
+            context, stmt, {'uuids': list(uuids)}):
         result.setdefault((instance_uuid, name), []).append((key, value))
     return result
 

@@ -4,6 +4,7 @@ import functools
 
 import sqlalchemy as sa
 
+from nimbus.db.api import utils
 from nimbus.db import models
 from nimbus.db import session
 
@@ -27,8 +28,8 @@ def instance_fault_get_by_instance_uuids(context, instance_uuids,
         return result
     keys = _keys()
     uuid_index = keys.index('instance_uuid')
-    for row in context.session.execute(_by_instances_stmt(),
-                                       {'uuids': list(instance_uuids)}):
+    for row in utils.rows(context, _by_instances_stmt(),
+                          {'uuids': list(instance_uuids)}):
         faults = result.setdefault(row[uuid_index], [])
         if latest and faults:
             continue
