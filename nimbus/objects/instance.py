@@ -3,6 +3,9 @@
 On nimbus-compute every remotable method here runs on the conductor.
 """
 
+import datetime
+import functools
+
 from oslo_versionedobjects import exception as ovo_exc
 from oslo_versionedobjects import fields
 
@@ -214,8 +217,8 @@ class Instance(base.NimbusPersistentObject, base.NimbusObject):
     def _from_db_object(context, instance, db_inst, expected_attrs=None):
         from nimbus import objects
         expected_attrs = expected_attrs or []
-        for name in instance.fields:
-            if name in OPTIONAL or name not in db_inst:
+        for name, kind, attrname in _column_fields():
+            if name not in db_inst:
                 continue
             value = db_inst[name]
             if name == 'deleted':
@@ -226,7 +229,19 @@ class Instance(base.NimbusPersistentObject, base.NimbusObject):
                 value = bool(value)
             if name == 'locked' and value is None:
                 value = False
-            setattr(instance, name, value)
+            # What the field's coerce would do, for the types the database
+            # gives (a page of 1,000 servers sets 50,000 fields); anything
+            # else goes through the field.
+            if value is None and kind[1]:
+                setattr(instance, attrname, None)
+            elif type(value) is kind[0] and kind[0] is not datetime.datetime:
+                setattr(instance, attrname, value)
+            elif (kind[0] is datetime.datetime and
+                    type(value) is datetime.datetime and value.tzinfo is None):
+                setattr(instance, attrname,
+                        value.replace(tzinfo=datetime.timezone.utc))
+            else:
+                setattr(instance, name, value)
         for name in ('metadata', 'system_metadata', 'security_groups',
                      'tags'):
             if name in db_inst:
@@ -397,6 +412,31 @@ class Instance(base.NimbusPersistentObject, base.NimbusObject):
         meta.pop(key, None)
         self.metadata = meta
         self.obj_reset_changes(['metadata'])
+
+
+_FAST_TYPES = ((fields.UUID, str), (fields.String, str),
+               (fields.Integer, int), (fields.Boolean, bool),
+               (fields.DateTime, datetime.datetime))
+
+
+@functools.lru_cache(maxsize=None)
+def _column_fields():
+    """(name, (python type, nullable) or (None, False), attribute name) of
+    the Instance fields stored in its own row; fields of other types, or
+    read-only ones, get (None, False): set through the field's coerce."""
+    result = []
+    for name, field in Instance.fields.items():
+        if name in OPTIONAL:
+            continue
+        kind = (None, False)
+        field_type = getattr(field, '_type', None)
+        for ovo_type, python_type in _FAST_TYPES:
+            if type(field_type) is ovo_type and not field.read_only:
+                if ovo_type is not fields.DateTime or field_type.tzinfo_aware:
+                    kind = (python_type, field.nullable)
+                break
+        result.append((name, kind, '_obj_' + name if kind[0] else name))
+    return tuple(result)
 
 
 def _with_sysmeta(expected_attrs):

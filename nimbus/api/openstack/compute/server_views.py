@@ -55,12 +55,17 @@ def _image(req, instance):
 
 
 def _flavor(req, instance):
-    flavor = instance.flavor
-    if flavor is None:
-        return {}
-    return {'id': str(flavor.flavorid),
+    # Only the flavorid is shown: read it without building the flavor.
+    flavorid = (instance.system_metadata or {}).get(
+        'instance_type_flavorid')
+    if flavorid is None:
+        flavor = instance.flavor
+        if flavor is None:
+            return {}
+        flavorid = flavor.flavorid
+    return {'id': str(flavorid),
             'links': [{'rel': 'bookmark', 'href': '%s/flavors/%s' % (
-                common.bookmark_prefix(req), flavor.flavorid)}]}
+                common.bookmark_prefix(req), flavorid)}]}
 
 
 def _fault(req, instance, status):
