@@ -30,3 +30,32 @@ def rss_mb(pid):
             if line.startswith('VmRSS:'):
                 return int(line.split()[1]) / 1024.0
     return float('nan')
+
+
+def _stat_fields(pid):
+    with open('/proc/%d/stat' % pid) as stat:
+        # Fields after the command name, which may hold spaces.
+        return stat.read().rsplit(')', 1)[1].split()
+
+
+def cpu_seconds(pid):
+    """User + system CPU seconds of ``pid`` and its live children (API
+    workers), from /proc: count-based, so comparable under any load."""
+    ticks = os.sysconf('SC_CLK_TCK')
+    pids = [pid]
+    for entry in os.listdir('/proc'):
+        if entry.isdigit():
+            try:
+                if int(_stat_fields(int(entry))[1]) == pid:
+                    pids.append(int(entry))
+            except (OSError, IndexError, ValueError):
+                continue
+    total = 0
+    for one in pids:
+        try:
+            fields = _stat_fields(one)
+        except OSError:
+            continue
+        # utime and stime are fields 14 and 15 of stat(5); index 11, 12 here.
+        total += int(fields[11]) + int(fields[12])
+    return total / ticks

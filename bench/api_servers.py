@@ -119,6 +119,8 @@ def run(args):
             bench.upload_image()
             bench.boot_delete(-1)  # warm up every path once
 
+            cpu_before = {name: _common.cpu_seconds(proc.pid)
+                          for name, proc in cloud.processes.items()}
             began = time.perf_counter()
             with concurrent.futures.ThreadPoolExecutor(
                     args.concurrency) as pool:
@@ -134,6 +136,11 @@ def run(args):
             print('  POST -> ACTIVE: %s (target p95 <= 500 ms)'
                   % _common.summary(active))
             print('  DELETE -> gone: %s' % _common.summary(gone))
+            print('  CPU ms per boot+delete (each daemon, from /proc): %s'
+                  % ', '.join('%s %.1f' % (
+                      name, (_common.cpu_seconds(proc.pid) -
+                             cpu_before[name]) * 1000 / args.servers)
+                      for name, proc in sorted(cloud.processes.items())))
 
             session = requests.Session()
             server_id = bench.boot(session, 'one')
@@ -148,6 +155,8 @@ def run(args):
             print('GET /servers/{id}: %s (target p50 <= 10 ms)'
                   % _common.summary(samples))
 
+            if args.skip_detail:
+                return
             for batch in range(args.detail_servers // 50):
                 last = bench.boot(session, 'many-%d' % batch, count=50)
             deadline = time.monotonic() + 300
@@ -177,6 +186,9 @@ def main():
     parser.add_argument('--servers', type=int, default=200)
     parser.add_argument('--concurrency', type=int, default=10)
     parser.add_argument('--detail-servers', type=int, default=1000)
+    parser.add_argument('--skip-detail', action='store_true',
+                        help='skip booting the servers of the detail '
+                             'measure')
     run(parser.parse_args())
 
 

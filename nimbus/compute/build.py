@@ -87,7 +87,7 @@ class _Build:
             security.apply_filter(self.manager, self.context, instance.uuid,
                                   self.network_info)
             instance.task_state = task_states.SPAWNING
-            self._save([task_states.NETWORKING])
+            self._save([task_states.NETWORKING])   # and the network info
             self.driver.spawn(self.context, instance, self.image,
                               self.injected_files, self.admin_password,
                               network_info=self.network_info)
@@ -127,8 +127,8 @@ class _Build:
             cache = objects.InstanceInfoCache(self.context,
                                               instance_uuid=instance.uuid)
             instance.info_cache = cache
+        # Saved with the instance's next save (one conductor call less).
         cache.network_info = self.network_info
-        cache.save()
 
     def _cleanup(self):
         """Undo what this host did: guest, network, claim."""

@@ -60,11 +60,19 @@ def filter_properties_for_host(filter_properties, host, node, limits):
 def set_error_with_fault(context, instance, error, exc_info=None,
                          **changes):
     """vm_state ERROR, task_state None, and a fault saying why.  An
-    instance deleted meanwhile is left alone."""
+    instance deleted meanwhile is left alone.
+
+    The fault is written first, as compute's set_error does: whoever
+    reads the instance in ERROR (in one transaction) finds its fault.
+    """
     fault = objects.InstanceFault.from_exception(
         context, instance.uuid, error, host=CONF.host,
         exc_info=exc_info or (sys.exc_info() if sys.exc_info()[0]
                               else None))
+    try:
+        fault.create()
+    except Exception:
+        LOG.exception('Could not record the fault of %s', instance.uuid)
     instance.vm_state = vm_states.ERROR
     instance.task_state = None
     for name, value in changes.items():
@@ -76,10 +84,6 @@ def set_error_with_fault(context, instance, error, exc_info=None,
         LOG.info('Instance %s was deleted while it failed: %s',
                  instance.uuid, error)
         return
-    try:
-        fault.create()
-    except Exception:
-        LOG.exception('Could not record the fault of %s', instance.uuid)
     try:
         objects.InstanceAction.action_finish(context, instance.uuid,
                                              message='Error')

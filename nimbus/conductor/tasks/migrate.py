@@ -67,8 +67,11 @@ class ResizeTask:
             migration, self.request_spec, filter_properties)
 
     def _abort(self, error):
-        """Back to how it was, with a fault saying why."""
+        """Back to how it was, with a fault saying why (written first:
+        whoever sees the resize ended finds why)."""
         instance = self.instance
+        objects.InstanceFault.from_exception(
+            self.context, instance.uuid, error, host=CONF.host).create()
         instance.delete_flavor('new_')
         instance.delete_flavor('old_')
         instance.task_state = None
@@ -76,8 +79,6 @@ class ResizeTask:
             instance.save()
         except exception.NotFound:
             return
-        objects.InstanceFault.from_exception(
-            self.context, instance.uuid, error, host=CONF.host).create()
         try:
             objects.InstanceAction.action_finish(self.context, instance.uuid,
                                                  message='Error')

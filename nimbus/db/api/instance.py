@@ -7,6 +7,7 @@ attributes asked for in ``columns_to_join``: ``metadata`` and
 JSON string), ``security_groups`` (list of names) and ``tags`` (list).
 """
 
+import functools
 import json
 import re
 
@@ -15,6 +16,7 @@ from oslo_utils import timeutils
 from oslo_utils import uuidutils
 import sqlalchemy as sa
 
+from nimbus.db.api import instance_fault as fault_db
 from nimbus.db.api import utils
 from nimbus.db import models
 from nimbus.db import session
@@ -30,6 +32,8 @@ Tag = models.Tag
 
 JOINABLE = ('metadata', 'system_metadata', 'info_cache', 'security_groups',
             'tags')
+# Also accepted by the readers' ``columns_to_join``: the newest fault.
+READ_JOINABLE = JOINABLE + ('fault',)
 
 # Filters compared for equality against a column of the same name.
 _EXACT_FILTERS = ('project_id', 'user_id', 'host', 'node', 'image_ref',
@@ -56,56 +60,139 @@ def _instance_get_row(context, instance_uuid, read_deleted=None,
 
 
 def _kv_rows(context, model, uuids):
-    stmt = (sa.select(model).where(model.instance_uuid.in_(uuids),
-                                   model.deleted == 0))
+    stmt = (sa.select(model.instance_uuid, model.key, model.value)
+            .where(model.instance_uuid.in_(uuids), model.deleted == 0))
     result = {}
-    for row in context.session.scalars(stmt):
-        result.setdefault(row.instance_uuid, {})[row.key] = row.value
+    for instance_uuid, key, value in context.session.execute(stmt):
+        result.setdefault(instance_uuid, {})[key] = value
     return result
 
 
-def _join(context, rows, columns_to_join):
-    """Instance rows as dicts with the requested joined attributes."""
-    dicts = [row.as_dict() for row in rows]
+@functools.lru_cache(maxsize=None)
+def _columns(model):
+    """(keys, column attributes) of ``model``: read with Core selects, so
+    that a page of 1,000 instances builds no ORM objects."""
+    attrs = sa.inspect(model).mapper.column_attrs
+    return (tuple(attr.key for attr in attrs),
+            tuple(getattr(model, attr.key) for attr in attrs))
+
+
+def _instance_dicts(context, stmt, with_info_cache, params=None,
+                    prepared=False):
+    """Run ``stmt`` (a select of Instance, filtered and ordered) for
+    column values only; with ``with_info_cache`` the info cache comes in
+    the same statement (an outer join: at most one per instance).
+    ``prepared``: ``stmt`` already went through _columns_only."""
+    keys, _ = _columns(Instance)
+    cache_keys, _ = _columns(InstanceInfoCache)
+    if not prepared:
+        stmt = _columns_only(stmt, with_info_cache)
+    width = len(keys)
+    cache_id = width + cache_keys.index('id')
+    dicts = []
+    for row in utils.rows(context, stmt, params):
+        d = dict(zip(keys, row))
+        if with_info_cache:
+            d['info_cache'] = (dict(zip(cache_keys, row[width:]))
+                               if row[cache_id] is not None else None)
+        dicts.append(d)
+    return dicts
+
+
+def _columns_only(stmt, with_info_cache):
+    """``stmt`` (a select of Instance) reading columns, and with
+    ``with_info_cache`` the info cache too, instead of ORM objects."""
+    _, columns = _columns(Instance)
+    _, cache_columns = _columns(InstanceInfoCache)
+    stmt = stmt.with_only_columns(*columns)
+    if with_info_cache:
+        stmt = stmt.outerjoin(
+            InstanceInfoCache,
+            InstanceInfoCache.instance_uuid == Instance.uuid).add_columns(
+                *cache_columns)
+    return stmt
+
+
+def _children(context, uuids, joins):
+    """{(uuid, kind): [(key, value)]} of metadata, system_metadata,
+    security group names and tags, in one UNION ALL statement."""
+    stmt = _children_stmt(frozenset(joins) & _CHILDREN)
+    result = {}
+    if stmt is None:
+        return result
+    for instance_uuid, name, key, value in utils.rows(
+            context, stmt, {'uuids': list(uuids)}):
+        result.setdefault((instance_uuid, name), []).append((key, value))
+    return result
+
+
+_CHILDREN = frozenset(('metadata', 'system_metadata', 'security_groups',
+                       'tags'))
+
+
+@functools.lru_cache(maxsize=None)
+def _children_stmt(joins):
+    """The statement of _children, made once per set of joins: building
+    a four-part UNION costs more than running it."""
+    uuids = sa.bindparam('uuids', expanding=True)
+
+    def kind(name):
+        return sa.literal(name, sa.String(16))
+    parts = []
+    none = sa.cast(sa.null(), sa.String(255))
+    for name, model in (('metadata', InstanceMetadata),
+                        ('system_metadata', InstanceSystemMetadata)):
+        if name in joins:
+            parts.append(sa.select(
+                model.instance_uuid, kind(name), model.key, model.value)
+                .where(model.instance_uuid.in_(uuids), model.deleted == 0))
+    if 'security_groups' in joins:
+        assoc = SecurityGroupInstanceAssociation
+        parts.append(
+            sa.select(assoc.instance_uuid, kind('security_groups'),
+                      SecurityGroup.name, none)
+            .join(SecurityGroup, SecurityGroup.id == assoc.security_group_id)
+            .where(assoc.instance_uuid.in_(uuids), assoc.deleted == 0))
+    if 'tags' in joins:
+        parts.append(sa.select(Tag.resource_id, kind('tags'), Tag.tag, none)
+                     .where(Tag.resource_id.in_(uuids)))
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else sa.union_all(*parts)
+
+
+def _join(context, dicts, columns_to_join):
+    """Add the requested joined attributes to instance dicts (ORM rows
+    are turned into dicts first); 'fault' adds the newest fault (a dict,
+    or None).  Everything is read in the caller's transaction: one
+    statement for the key/value children, one for the faults."""
+    dicts = [d if isinstance(d, dict) else d.as_dict() for d in dicts]
     uuids = [d['uuid'] for d in dicts]
     if not dicts or not columns_to_join:
         return dicts
     joins = set(columns_to_join)
-    if 'metadata' in joins:
-        meta = _kv_rows(context, InstanceMetadata, uuids)
-        for d in dicts:
-            d['metadata'] = meta.get(d['uuid'], {})
-    if 'system_metadata' in joins:
-        meta = _kv_rows(context, InstanceSystemMetadata, uuids)
-        for d in dicts:
-            d['system_metadata'] = meta.get(d['uuid'], {})
-    if 'info_cache' in joins:
+    if 'info_cache' in joins and any('info_cache' not in d for d in dicts):
         caches = {row.instance_uuid: row.as_dict() for row in
                   context.session.scalars(sa.select(InstanceInfoCache).where(
                       InstanceInfoCache.instance_uuid.in_(uuids)))}
         for d in dicts:
             d['info_cache'] = caches.get(d['uuid'])
-    if 'security_groups' in joins:
-        stmt = (sa.select(SecurityGroupInstanceAssociation.instance_uuid,
-                          SecurityGroup.name)
-                .join(SecurityGroup, SecurityGroup.id ==
-                      SecurityGroupInstanceAssociation.security_group_id)
-                .where(SecurityGroupInstanceAssociation.instance_uuid.in_(
-                    uuids),
-                    SecurityGroupInstanceAssociation.deleted == 0)
-                .order_by(SecurityGroup.name))
-        groups = {}
-        for instance_uuid, name in context.session.execute(stmt):
-            groups.setdefault(instance_uuid, []).append(name)
+    children = _children(context, uuids, joins)
+    for d in dicts:
+        uuid = d['uuid']
+        for name in ('metadata', 'system_metadata'):
+            if name in joins:
+                d[name] = dict(children.get((uuid, name), ()))
+        for name in ('security_groups', 'tags'):
+            if name in joins:
+                d[name] = sorted(key for key, _ in
+                                 children.get((uuid, name), ()))
+    if 'fault' in joins:
+        faults = fault_db.instance_fault_get_by_instance_uuids(
+            context, uuids, latest=True)
         for d in dicts:
-            d['security_groups'] = groups.get(d['uuid'], [])
-    if 'tags' in joins:
-        tags = {}
-        for row in context.session.scalars(sa.select(Tag).where(
-                Tag.resource_id.in_(uuids)).order_by(Tag.tag)):
-            tags.setdefault(row.resource_id, []).append(row.tag)
-        for d in dicts:
-            d['tags'] = tags.get(d['uuid'], [])
+            found = faults.get(d['uuid'])
+            d['fault'] = found[0] if found else None
     return dicts
 
 
@@ -166,22 +253,53 @@ def instance_create(context, values):
     if not row.uuid:
         row.uuid = uuidutils.generate_uuid()
     row.save(context.session)
-    _set_kv(context, InstanceMetadata, row.uuid, metadata, False)
-    _set_kv(context, InstanceSystemMetadata, row.uuid, system_metadata,
-            False)
+    # A new instance has no items yet: one multi-row INSERT per table.
+    for model, items in ((InstanceMetadata, metadata),
+                         (InstanceSystemMetadata, system_metadata)):
+        if items:
+            context.session.execute(sa.insert(model.__table__), [
+                {'instance_uuid': row.uuid, 'key': key, 'value': value}
+                for key, value in items.items()])
     cache = InstanceInfoCache(instance_uuid=row.uuid,
                               network_info=info_cache.get('network_info'))
     cache.save(context.session)
     _associate_security_groups(context, row.uuid, row.project_id,
                                security_groups)
-    return _join(context, [row], JOINABLE)[0]
+    # What was just written; reading it back would only repeat it.
+    result = row.as_dict()
+    result.update(metadata=dict(metadata),
+                  system_metadata=dict(system_metadata),
+                  info_cache=cache.as_dict(),
+                  security_groups=sorted(security_groups), tags=[])
+    return result
+
+
+@functools.lru_cache(maxsize=None)
+def _by_uuid_stmt(read_deleted, with_info_cache):
+    """The statement of instance_get_by_uuid, made once: the hot read of
+    the API (every GET, every action) need not rebuild 50 columns."""
+    return _columns_only(_instance_query(None, read_deleted).where(
+        Instance.uuid == sa.bindparam('uuid')), with_info_cache)
 
 
 @session.reader
 def instance_get_by_uuid(context, instance_uuid, columns_to_join=None,
                          read_deleted=None):
-    row = _instance_get_row(context, instance_uuid, read_deleted)
-    return _join(context, [row], columns_to_join)[0]
+    """The instance as a dict with ``columns_to_join`` (JOINABLE, and
+    'fault': the newest fault or None), read in one transaction."""
+    if not uuidutils.is_uuid_like(instance_uuid):
+        raise exception.InstanceNotFound(instance_id=instance_uuid)
+    joins = columns_to_join or ()
+    if read_deleted is None:
+        read_deleted = getattr(context, 'read_deleted', 'no')
+    with_info_cache = 'info_cache' in joins
+    found = _instance_dicts(context,
+                            _by_uuid_stmt(read_deleted, with_info_cache),
+                            with_info_cache, {'uuid': instance_uuid},
+                            prepared=True)
+    if not found:
+        raise exception.InstanceNotFound(instance_id=instance_uuid)
+    return _join(context, found, joins)[0]
 
 
 def _regexp(column, pattern, dialect):
@@ -265,8 +383,9 @@ def instance_get_all_by_filters(context, filters, sort_keys=None,
             sort_dirs=sort_dirs)
     except sqlalchemyutils.InvalidSortKey as error:
         raise exception.InvalidSortKey(reason=str(error))
-    rows = list(context.session.scalars(stmt))
-    return _join(context, rows, columns_to_join)
+    joins = columns_to_join or ()
+    return _join(context, _instance_dicts(context, stmt,
+                                          'info_cache' in joins), joins)
 
 
 def _tag_list(value):
@@ -323,9 +442,11 @@ def _addresses(network_info):
 
 @session.reader
 def instance_get_all_by_host(context, host, columns_to_join=None):
-    rows = context.session.scalars(_instance_query(context).where(
-        Instance.host == host).order_by(Instance.id))
-    return _join(context, list(rows), columns_to_join)
+    joins = columns_to_join or ()
+    stmt = _instance_query(context).where(Instance.host == host).order_by(
+        Instance.id)
+    return _join(context, _instance_dicts(context, stmt,
+                                          'info_cache' in joins), joins)
 
 
 @session.retry_on_deadlock

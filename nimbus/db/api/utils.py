@@ -30,3 +30,12 @@ def model_query(context, model, read_deleted=None, project_only=False):
 
 def rows_as_dicts(rows):
     return [row.as_dict() for row in rows]
+
+
+def rows(context, stmt, params=None):
+    """Column rows of ``stmt`` on the session's connection, in its
+    transaction: for reads of plain columns, without the ORM's per-statement
+    work (a third of a GET of a server, profiled). Pending ORM changes are
+    flushed first, as the session would."""
+    context.session.flush()
+    return context.session.connection().execute(stmt, params)

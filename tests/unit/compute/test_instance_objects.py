@@ -160,3 +160,29 @@ def test_changes_since_includes_deleted_and_deleted_filter(ctx):
         ctx, {'changes-since': timeutils.utcnow() +
               datetime.timedelta(seconds=5)})
     assert len(later) == 0
+
+
+def test_create_keeps_the_tags_it_was_given(ctx):
+    inst = _create(ctx, tags=['b', 'a'])
+    assert inst.tags == ['a', 'b']
+    got = objects.Instance.get_by_uuid(ctx, inst.uuid,
+                                       expected_attrs=['tags'])
+    assert got.tags == ['a', 'b']
+
+
+def test_faults_load_with_instances_in_one_read(ctx):
+    first, second = _create(ctx), _create(ctx, display_name='vm2')
+    objects.InstanceFault(ctx, instance_uuid=second.uuid, code=500,
+                          message='old').create()
+    objects.InstanceFault(ctx, instance_uuid=second.uuid, code=400,
+                          message='new').create()
+    listed = objects.InstanceList.get_by_filters(
+        ctx, {'project_id': 'p'}, expected_attrs=['fault', 'tags'])
+    faults = {i.uuid: i.fault for i in listed}
+    assert faults[first.uuid] is None
+    assert (faults[second.uuid].code, faults[second.uuid].message) == (
+        400, 'new')
+    got = objects.Instance.get_by_uuid(ctx, second.uuid,
+                                       expected_attrs=['fault'])
+    assert got.fault.message == 'new'
+    assert 'fault' not in got.obj_what_changed()

@@ -55,12 +55,17 @@ def _image(req, instance):
 
 
 def _flavor(req, instance):
-    flavor = instance.flavor
-    if flavor is None:
-        return {}
-    return {'id': str(flavor.flavorid),
+    # Only the flavorid is shown: read it without building the flavor.
+    flavorid = (instance.system_metadata or {}).get(
+        'instance_type_flavorid')
+    if flavorid is None:
+        flavor = instance.flavor
+        if flavor is None:
+            return {}
+        flavorid = flavor.flavorid
+    return {'id': str(flavorid),
             'links': [{'rel': 'bookmark', 'href': '%s/flavors/%s' % (
-                common.bookmark_prefix(req), flavor.flavorid)}]}
+                common.bookmark_prefix(req), flavorid)}]}
 
 
 def _fault(req, instance, status):
@@ -75,13 +80,21 @@ def _fault(req, instance, status):
     return body
 
 
+_IS_ADMIN_KEY = 'nimbus.servers.extended_attributes'
+
+
 def _is_admin(req):
-    try:
-        policy.authorize(req.context, 'os_compute_api:servers:show:'
-                                      'extended_attributes', target={})
-    except Exception:
-        return False
-    return True
+    # Asked once per request: /servers/detail would ask twice per server.
+    allowed = req.environ.get(_IS_ADMIN_KEY)
+    if allowed is None:
+        try:
+            policy.authorize(req.context, 'os_compute_api:servers:show:'
+                                          'extended_attributes', target={})
+            allowed = True
+        except Exception:
+            allowed = False
+        req.environ[_IS_ADMIN_KEY] = allowed
+    return allowed
 
 
 def detail(req, instance, host_status=None):

@@ -1,0 +1,109 @@
+"""How many SQL statements the server reads run: a GET of one server and
+a page of /servers/detail cost a fixed number of statements however many
+servers there are (no N+1 loads). Counts, not timings: they do not depend
+on the machine's load."""
+
+import contextlib
+import threading
+
+from oslo_utils import uuidutils
+import sqlalchemy as sa
+
+from nimbus import context as nimbus_context
+from nimbus.db import session as db_session
+from nimbus import objects
+from tests.functional.cloud import cloud  # noqa: F401
+from tests.functional.cloud import glance  # noqa: F401
+from tests.functional.cloud import image_db  # noqa: F401
+from tests.functional.cloud import image_server  # noqa: F401
+
+V = {'X-OpenStack-Nova-API-Version': '2.37'}
+
+# instances (joined with the info cache), their metadata, system
+# metadata, security groups and tags (one UNION ALL), their newest faults.
+SELECTS_PER_SERVER_READ = 3
+
+
+@contextlib.contextmanager
+def counted_selects():
+    """The SELECT statements this thread runs meanwhile (the API is
+    called in it; the services' own threads heartbeat and report at any
+    time). SQLite's BEGIN IMMEDIATE is no statement of ours, and the
+    services read for 2.16's host_status are left out."""
+    seen = []
+    me = threading.get_ident()
+
+    def before(conn, cursor, statement, params, context, executemany):
+        if threading.get_ident() == me and \
+                statement.lstrip().upper().startswith('SELECT') and \
+                'FROM services' not in statement:
+            seen.append(statement)
+
+    engine = db_session.get_engine()
+    sa.event.listen(engine, 'before_cursor_execute', before)
+    try:
+        yield seen
+    finally:
+        sa.event.remove(engine, 'before_cursor_execute', before)
+
+
+def _add_servers(like_uuid, count, fault_every=0):
+    """``count`` ACTIVE servers of project demo shaped like ``like_uuid``
+    (its system metadata and network info), written straight to the
+    database; every ``fault_every``-th in ERROR with a fault."""
+    ctx = nimbus_context.get_admin_context()
+    like = objects.Instance.get_by_uuid(
+        ctx, like_uuid, expected_attrs=['info_cache', 'system_metadata'])
+    for index in range(count):
+        error = fault_every and index % fault_every == 0
+        inst = objects.Instance(
+            ctx, uuid=uuidutils.generate_uuid(), display_name='s%d' % index,
+            project_id='demo', user_id='demo', host='compute1',
+            node='compute1', vm_state='error' if error else 'active',
+            power_state=1, image_ref=like.image_ref,
+            instance_type_id=like.instance_type_id,
+            metadata={'index': str(index)},
+            system_metadata=dict(like.system_metadata),
+            security_groups=['default'], tags=['t%d' % (index % 3)])
+        inst.info_cache = objects.InstanceInfoCache(
+            ctx, instance_uuid=inst.uuid,
+            network_info=like.info_cache.network_info)
+        inst.create()
+        if error:
+            objects.InstanceFault(ctx, instance_uuid=inst.uuid, code=500,
+                                  message='boom', details='').create()
+
+
+def _detail_selects(api):
+    with counted_selects() as seen:
+        resp = api.get('/v2.1/servers/detail', headers=V)
+    assert resp.status_int == 200
+    return len(resp.json_body_or_none['servers']), len(seen)
+
+
+def test_get_server_runs_a_fixed_number_of_selects(cloud):  # noqa: F811
+    server_id = cloud.boot('one')
+    cloud.wait_for_status(server_id, ('ACTIVE',))
+    for api in (cloud.api, cloud.admin_api):
+        with counted_selects() as seen:
+            resp = api.get('/v2.1/servers/%s' % server_id, headers=V)
+        assert resp.status_int == 200
+        assert len(seen) == SELECTS_PER_SERVER_READ, seen
+
+
+def test_servers_detail_selects_do_not_grow_with_servers(cloud):  # noqa: F811
+    server_id = cloud.boot('first')
+    cloud.wait_for_status(server_id, ('ACTIVE',))
+    assert _detail_selects(cloud.api) == (1, SELECTS_PER_SERVER_READ)
+    _add_servers(server_id, 60, fault_every=7)
+    count, selects = _detail_selects(cloud.api)
+    assert count == 61
+    assert selects == SELECTS_PER_SERVER_READ
+    resp = cloud.api.get('/v2.1/servers/detail', headers=V)
+    servers = resp.json_body_or_none['servers']
+    errors = [s for s in servers if s['status'] == 'ERROR']
+    assert len(errors) == 9
+    assert all(s['fault']['message'] == 'boom' for s in errors)
+    added = [s for s in servers if s['id'] != server_id]
+    assert all(s['tags'] and s['metadata'] and s['addresses']
+               for s in added)
