@@ -271,3 +271,38 @@ def test_tag_filters(cloud):  # noqa: F811
     assert names('not-tags-any=blue') == ['red']
     # Before 2.26 the filters do not exist and are ignored.
     assert names('tags=red', headers=_version('2.25')) == ['blue', 'red']
+
+
+def test_rescue_and_unrescue(cloud):  # noqa: F811
+    server_id = cloud.boot('rescued')
+    cloud.wait_for_status(server_id, ('ACTIVE',))
+    url = '/v2.1/servers/%s/action' % server_id
+
+    # Bad input changes nothing.
+    for body in ({'rescue': {'bogus': 1}},
+                 {'rescue': {'rescue_image_ref': 'not-a-uuid'}},
+                 {'rescue': {'adminPass': ''}}):
+        resp = cloud.api.post(url, body=body, headers=V)
+        assert resp.status_int == 400, resp.body
+    resp = cloud.api.post(url, body={'rescue': {
+        'rescue_image_ref': '4d4e5f0a-5b8e-4b9e-9a3c-0123456789ab'}},
+        headers=V)
+    assert resp.status_int == 400, resp.body
+    assert cloud.api.get('/v2.1/servers/%s' % server_id).json_body_or_none[
+        'server']['status'] == 'ACTIVE'
+    resp = cloud.api.post(url, body={'unrescue': None}, headers=V)
+    assert resp.status_int == 409, resp.body
+
+    resp = cloud.api.post(url, body={'rescue': {'adminPass': 's3cret'}},
+                          headers=V)
+    schema_check.assert_matches('servers.rescue_server_with_admin_pass', resp)
+    assert resp.json_body_or_none == {'adminPass': 's3cret'}
+    cloud.wait_for_status(server_id, ('RESCUE',))
+    resp = cloud.api.post(url, body={'unrescue': None}, headers=V)
+    assert resp.status_int == 202 and not resp.body, resp.body
+    cloud.wait_for_status(server_id, ('ACTIVE',))
+
+    resp = cloud.api.post(url, body={'rescue': None}, headers=V)
+    assert resp.status_int == 200, resp.body
+    assert resp.json_body_or_none['adminPass']
+    cloud.wait_for_status(server_id, ('RESCUE',))

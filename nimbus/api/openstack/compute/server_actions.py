@@ -123,6 +123,21 @@ def _reset_state(req, instance, body):
     return wsgi.json_response(None, status=202)
 
 
+def _rescue(req, instance, body):
+    validation.validate(schemas.rescue, body)
+    policy.authorize(req.context, 'os_compute_api:os-rescue',
+                     _target(instance))
+    args = body['rescue'] or {}
+    try:
+        password = servers._compute().rescue(
+            req.context, instance, rescue_password=args.get('adminPass'),
+            rescue_image_ref=args.get('rescue_image_ref'))
+    except exception.NotFound as exc:
+        # An unknown rescue image is a bad argument, not a missing server.
+        raise webob.exc.HTTPBadRequest(explanation=exc.format_message())
+    return {'adminPass': password}
+
+
 def _unlock(req, instance, body):
     validation.validate(schemas.no_argument('unlock'), body)
     policy.authorize(req.context, 'os_compute_api:os-lock-server:unlock',
@@ -146,6 +161,8 @@ ACTIONS = {
     'resume': _simple('os-suspend-server:resume', 'resume', 'resume'),
     'lock': _simple('os-lock-server:lock', 'lock', 'lock'),
     'unlock': _unlock,
+    'rescue': _rescue,
+    'unrescue': _simple('os-unrescue', 'unrescue', 'unrescue'),
     'rebuild': _rebuild,
     'resize': _resize,
     'confirmResize': _confirm_resize,

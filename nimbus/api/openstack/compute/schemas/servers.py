@@ -284,6 +284,24 @@ rescue = {
 }
 
 
+rescue = {
+    'type': 'object',
+    'properties': {
+        'rescue': {
+            'type': ['object', 'null'],
+            'properties': {
+                'adminPass': {'type': 'string', 'minLength': 1,
+                              'maxLength': 255},
+                'rescue_image_ref': {'type': 'string', 'format': 'uuid'},
+            },
+            'additionalProperties': False,
+        },
+    },
+    'required': ['rescue'],
+    'additionalProperties': False,
+}
+
+
 def no_argument(action):
     """Actions whose value is null or an empty object."""
     return {
