@@ -217,6 +217,15 @@ class InstanceDriverError(NimbusException):
     msg_fmt = 'Hypervisor error on instance %(instance_uuid)s: %(reason)s'
 
 
+class HypervisorUnavailable(NimbusException):
+    msg_fmt = 'The hypervisor at %(host)s is unavailable: %(reason)s'
+    code = 503
+
+
+class ImageUnacceptable(Invalid):
+    msg_fmt = 'Image %(image_id)s is unacceptable: %(reason)s'
+
+
 class InstanceBuildTimeout(NimbusException):
     msg_fmt = 'Instance build timed out after %(timeout)d seconds.'
 

@@ -73,6 +73,8 @@ have cpio || missing+=(cpio)
 # Its disk is a FAT filesystem made with mtools, booted by syslinux.
 have syslinux || missing+=(syslinux)
 have mformat && have mcopy || missing+=(mtools)
+# virt-xml-validate (libvirt-clients) needs xmllint to check domain XML.
+have xmllint || missing+=(libxml2-utils)
 
 if [ ${#missing[@]} -gt 0 ]; then
     need_root "installing ${missing[*]}"

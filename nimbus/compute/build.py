@@ -149,8 +149,10 @@ class _Build:
     def _reschedule_or_error(self, error, exc_info):
         instance = self.instance
         retry = self.filter_properties.get('retry')
+        # An image that cannot boot here cannot boot anywhere.
         reschedulable = retry is not None and not isinstance(
-            error, exception.BuildAbortException)
+            error, (exception.BuildAbortException,
+                    exception.ImageUnacceptable))
         if reschedulable:
             utils.add_fault(self.context, instance, error, self.manager.host,
                             exc_info)

@@ -17,6 +17,7 @@ from nimbus.compute import power_state
 from nimbus.compute import task_states
 from nimbus.compute import utils
 from nimbus.compute import vm_states
+from nimbus.conf import CONF
 from nimbus import exception
 from nimbus import objects
 from nimbus.objects import instance_action
@@ -162,7 +163,8 @@ def finish_reboot(manager, context, instance, reboot_type):
 
 @instance_workflow('stop_instance')
 def stop_instance(manager, context, instance):
-    manager.driver.power_off(instance)
+    # A clean shutdown first (ACPI), the plug after shutdown_timeout.
+    manager.driver.power_off(instance, CONF.shutdown_timeout)
     _settle(manager, instance, vm_states.STOPPED,
             [task_states.POWERING_OFF])
 

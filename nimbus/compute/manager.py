@@ -89,6 +89,7 @@ class ComputeManager(manager.Manager):
     # Service hooks --------------------------------------------------------
 
     def init_host(self):
+        self.driver.register_event_listener(self.handle_lifecycle_event)
         self.driver.init_host(self.host)
         context = nimbus_context.get_admin_context()
         try:
@@ -101,6 +102,12 @@ class ComputeManager(manager.Manager):
         # waiting for the first periodic run.
         self._update_available_resource(
             nimbus_context.get_admin_context())
+
+    def handle_lifecycle_event(self, instance_uuid):
+        """The hypervisor says a guest's power state changed: sync that
+        instance now rather than at the next periodic sync."""
+        periodic.sync_one_power_state(
+            self, nimbus_context.get_admin_context(), instance_uuid)
 
     def cleanup_host(self):
         self.driver.cleanup_host(self.host)
@@ -243,6 +250,12 @@ class ComputeManager(manager.Manager):
     def _reclaim_queued_deletes(self, context):
         if self._due('reclaim', min(CONF.reclaim_instance_interval, 60)):
             periodic.reclaim_queued_deletes(self, context)
+
+    @manager.periodic(spacing=1, run_immediately=False)
+    def _run_image_cache_manager_pass(self, context):
+        if self.driver.capabilities.get('has_imagecache') and \
+                self._due('image_cache', CONF.image_cache_manager_interval):
+            periodic.manage_image_cache(self, context)
 
     @manager.periodic(spacing=1, run_immediately=True)
     def _cleanup_running_deleted_instances(self, context):

@@ -43,6 +43,24 @@ def sync_power_states(manager, context):
             LOG.exception('Power sync of %s failed', instance.uuid)
 
 
+def sync_one_power_state(manager, context, instance_uuid):
+    """Sync one instance of this host (a hypervisor event named it); an
+    instance busy with a task is left to its task, which settles the
+    power state itself."""
+    try:
+        with manager.instance_lock(instance_uuid):
+            instance = objects.Instance.get_by_uuid(context, instance_uuid)
+            if instance.host != manager.host or \
+                    instance.task_state is not None:
+                return
+            sync_instance_power_state(manager, context, instance)
+    except exception.NotFound:
+        pass
+    except Exception:
+        LOG.exception('Power sync of %s after a hypervisor event failed',
+                      instance_uuid)
+
+
 def sync_instance_power_state(manager, context, instance):
     actual = utils.get_power_state(manager.driver, instance)
     vm_state = instance.vm_state
@@ -116,6 +134,20 @@ def poll_rebooting_instances(manager, context):
                 lifecycle.finish_reboot(manager, context, instance, 'HARD')
             except Exception as error:
                 utils.set_error(context, instance, error, manager.host)
+
+
+# Image cache -------------------------------------------------------------
+
+def manage_image_cache(manager, context):
+    try:
+        instances = objects.InstanceList.get_by_host(context, manager.host)
+        removed = manager.driver.manage_image_cache(context, instances)
+    except Exception:
+        LOG.exception('Image cache pass failed')
+        return
+    if removed:
+        LOG.info('Image cache: removed %d unused base image(s)',
+                 len(removed))
 
 
 # Deletes -----------------------------------------------------------------

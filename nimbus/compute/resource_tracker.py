@@ -137,6 +137,13 @@ class ResourceTracker:
         for name in _COLUMNS:
             if getattr(node, name, None) != resources[name]:
                 setattr(node, name, resources[name])
+        # What ImagePropertiesFilter matches images against (drivers that
+        # do not say keep whatever the row holds).
+        supported = resources.get('supported_instances')
+        if supported is not None and not (
+                node.obj_attr_is_set('supported_instances') and
+                node.supported_instances == supported):
+            node.supported_instances = supported
         used = self._used(nodename)
         values = {
             'memory_mb_used': used['memory_mb'],
@@ -168,6 +175,8 @@ class ResourceTracker:
         node.host_ip = CONF.my_ip
         for name in _COLUMNS:
             setattr(node, name, resources[name])
+        if resources.get('supported_instances') is not None:
+            node.supported_instances = resources['supported_instances']
         node.memory_mb_used = 0
         node.vcpus_used = 0
         node.local_gb_used = 0

@@ -12,6 +12,7 @@ from nimbus.conf import base
 from nimbus.conf import compute
 from nimbus.conf import database
 from nimbus.conf import image
+from nimbus.conf import libvirt
 from nimbus.conf import network
 from nimbus.conf import quota
 from nimbus.conf import scheduler
@@ -25,6 +26,7 @@ base.register_opts(CONF)
 compute.register_opts(CONF)
 database.register_opts(CONF)
 image.register_opts(CONF)
+libvirt.register_opts(CONF)
 network.register_opts(CONF)
 quota.register_opts(CONF)
 scheduler.register_opts(CONF)

@@ -3,8 +3,8 @@
 import collections
 import importlib
 
-_MODULES = ('api', 'base', 'compute', 'database', 'image', 'network',
-            'quota', 'scheduler', 'service', 'upgrade_levels')
+_MODULES = ('api', 'base', 'compute', 'database', 'image', 'libvirt',
+            'network', 'quota', 'scheduler', 'service', 'upgrade_levels')
 
 
 def list_opts():

@@ -9,7 +9,8 @@ from nimbus.objects import base
 @base.NimbusObjectRegistry.register
 class ComputeNode(base.NimbusPersistentObject, base.NimbusObject):
     # Version 1.0: Initial version
-    VERSION = '1.0'
+    # Version 1.1: supported_instances
+    VERSION = '1.1'
 
     fields = dict(base.NimbusPersistentObject.fields, **{
         'id': fields.IntegerField(read_only=True),
@@ -34,7 +35,14 @@ class ComputeNode(base.NimbusPersistentObject, base.NimbusObject):
         'cpu_allocation_ratio': fields.FloatField(nullable=True),
         'ram_allocation_ratio': fields.FloatField(nullable=True),
         'disk_allocation_ratio': fields.FloatField(nullable=True),
+        # JSON [[architecture, hypervisor_type, vm_mode], ...]
+        'supported_instances': fields.StringField(nullable=True),
     })
+
+    def obj_make_compatible(self, primitive, target_version):
+        super().obj_make_compatible(primitive, target_version)
+        if target_version == '1.0':
+            primitive.pop('supported_instances', None)
 
     @classmethod
     @base.remotable

@@ -42,7 +42,18 @@ class ComputeDriver:
         'supports_console_output': False,
     }
 
+    _event_listener = None
+
     # The host ---------------------------------------------------------------
+
+    def register_event_listener(self, callback):
+        """``callback(instance_uuid)`` is called when the hypervisor
+        says a guest changed its power state (drivers with events)."""
+        self._event_listener = callback
+
+    def emit_event(self, instance_uuid):
+        if self._event_listener is not None:
+            self._event_listener(instance_uuid)
 
     def init_host(self, host):
         """Connect to the hypervisor on ``host``; raise if it is unusable."""
@@ -162,6 +173,10 @@ class ComputeDriver:
         raise NotImplementedError()
 
     # Images and consoles ----------------------------------------------------
+
+    def manage_image_cache(self, context, all_instances):
+        """Remove cached images nothing uses any more (drivers with
+        capability has_imagecache)."""
 
     def snapshot(self, context, instance, image_id, update_task_state):
         """Capture the guest's root disk.

@@ -79,10 +79,13 @@ class Cloud:
                 result.stderr))
         return result
 
-    def start(self, daemon, host=None, name=None):
+    def start(self, daemon, host=None, name=None, wrap=None):
         """Start nimbus-<daemon>; ``host`` runs it as another node (its own
         small config file on top of the shared one), ``name`` keys it in
-        ``processes`` (default: the daemon, or daemon@host)."""
+        ``processes`` (default: the daemon, or daemon@host); ``wrap``
+        turns the command line into another that runs it (for example
+        inside a network namespace: LibvirtEnv.wrap) and must exec it, so
+        that the PID stays the daemon's."""
         name = name or (daemon if host is None else '%s@%s' % (daemon, host))
         command = self.command('nimbus-' + daemon)
         if host is not None:
@@ -90,6 +93,8 @@ class Cloud:
             with open(override, 'w') as conf:
                 conf.write('[DEFAULT]\nhost = %s\n' % host)
             command += ['--config-file', override]
+        if wrap is not None:
+            command = wrap(command)
         log = open(os.path.join(self.workdir, 'nimbus-%s.log' % name), 'ab')
         proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT,
                                 stdin=subprocess.DEVNULL)

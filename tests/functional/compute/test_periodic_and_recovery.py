@@ -26,6 +26,23 @@ def test_guest_found_off_makes_the_instance_shutoff(cloud, active):
                                                  power_state.SHUTDOWN)
 
 
+def test_hypervisor_event_makes_the_instance_shutoff_at_once(cloud, active):
+    # A guest killed behind nimbus's back: the driver's lifecycle event,
+    # not the periodic sync, brings the database along.
+    ctx, uuid, host = active
+    cloud.driver(host).set_power_state(uuid, power_state.SHUTDOWN)
+    cloud.driver(host).emit_event(uuid)
+    inst = cloud.get(uuid)
+    assert (inst.vm_state, inst.power_state) == ('stopped',
+                                                 power_state.SHUTDOWN)
+
+
+def test_hypervisor_event_of_an_unknown_guest_is_ignored(cloud, active):
+    ctx, uuid, host = active
+    cloud.driver(host).emit_event('00000000-0000-0000-0000-000000000000')
+    assert cloud.get(uuid).vm_state == 'active'
+
+
 def test_power_sync_never_starts_a_guest_the_user_stopped(cloud, active):
     ctx, uuid, host = active
     cloud.api.stop(ctx, cloud.api.get(ctx, uuid))
