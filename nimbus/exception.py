@@ -437,3 +437,17 @@ class NetworkDriverInvalid(Invalid):
 
 class FixedIpNotAssociated(Conflict):
     msg_fmt = 'Fixed IP %(address)s is not associated with any instance.'
+
+
+class HostCommandFailed(NimbusException):
+    msg_fmt = ('Host command %(command)s failed (exit code %(code)s): '
+               '%(stderr)s')
+
+
+class HostNetworkError(NimbusException):
+    msg_fmt = 'Host network operation failed: %(reason)s'
+
+
+class KernelFeatureMissing(HostNetworkError):
+    msg_fmt = ('%(operation)s needs %(feature)s, which this kernel does not '
+               'provide: %(reason)s')

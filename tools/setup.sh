@@ -62,6 +62,8 @@ have virsh || missing+=(libvirt-clients)
 pkg-config --exists libvirt 2>/dev/null || missing+=(libvirt-dev)
 # Networking on the host: dnsmasq for DHCP, iptables for NAT and filters.
 have dnsmasq || missing+=(dnsmasq-base)
+# dhcp_release: force_dhcp_release ends a lease at once.
+have dhcp_release || missing+=(dnsmasq-utils)
 have iptables-restore || missing+=(iptables)
 # Block storage: tgt exports volumes over iSCSI.
 have tgtd || missing+=(tgt)

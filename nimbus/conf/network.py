@@ -4,6 +4,9 @@ Names, groups and meanings are nova-network's, so that existing guides and
 configuration files carry over.
 """
 
+import os
+import sys
+
 from oslo_config import cfg
 
 network_opts = [
@@ -103,10 +106,65 @@ network_opts = [
              'than wait for the lease to end.'),
 ]
 
+# The Linux network driver (nimbus.network.linux_net) and the iptables
+# firewall of nimbus-compute.
+linux_net_opts = [
+    cfg.StrOpt(
+        'public_interface',
+        default='eth0',
+        help='Interface floating IPs are added to, and out of which '
+             'instance traffic is SNATed to routing_source_ip.'),
+    cfg.StrOpt(
+        'routing_source_ip',
+        default='$my_ip',
+        help='Source address instances\' outbound traffic is SNATed to '
+             '(instances with a floating IP use that instead).'),
+    cfg.StrOpt(
+        'metadata_host',
+        default='$my_ip',
+        help='Address of the metadata API that requests of instances to '
+             '169.254.169.254:80 are forwarded (DNAT) to; traffic from '
+             'instances to it is not SNATed.'),
+    cfg.PortOpt(
+        'metadata_port',
+        default=8775,
+        help='Port of the metadata API at metadata_host.'),
+    cfg.StrOpt(
+        'networks_path',
+        default='$state_path/networks',
+        help='Directory of the files of the dnsmasq of each network (pid, '
+             'hosts, leases, options).'),
+    cfg.StrOpt(
+        'dhcpbridge',
+        default=os.path.join(os.path.dirname(sys.executable),
+                             'nimbus-dhcpbridge'),
+        sample_default='<directory of the python executable>'
+                       '/nimbus-dhcpbridge',
+        help='Executable dnsmasq runs on every lease event '
+             '(--dhcp-script).'),
+    cfg.MultiStrOpt(
+        'dhcpbridge_flagfile',
+        default=[],
+        help='Config file(s) nimbus-dhcpbridge reads; by default those '
+             'nimbus-network was started with. They must give it the '
+             'transport_url and this host\'s name (host).'),
+    cfg.StrOpt(
+        'dnsmasq_config_file',
+        default='',
+        help='Extra dnsmasq configuration file given to every dnsmasq '
+             '(--conf-file); empty for none.'),
+    cfg.StrOpt(
+        'dhcp_domain',
+        default='novalocal',
+        help='Domain dnsmasq gives instances (--domain); their hostnames '
+             'are <hostname>.<dhcp_domain>.'),
+]
+
 
 def register_opts(conf):
     conf.register_opts(network_opts)
+    conf.register_opts(linux_net_opts)
 
 
 def list_opts():
-    return {'DEFAULT': network_opts}
+    return {'DEFAULT': network_opts + linux_net_opts}

@@ -9,8 +9,8 @@ ROOT = pathlib.Path(__file__).resolve().parents[2] / 'nimbus'
 
 # Compute-side code reaches the database only through the conductor; drivers
 # never import the database.
-NO_DB = ['virt', 'compute', 'network/linux_net.py', 'volume/drivers',
-         'volume/targets']
+NO_DB = ['virt', 'compute', 'network/linux_net.py', 'network/linux',
+         'volume/drivers', 'volume/targets']
 
 
 def _imports(path):
