@@ -451,3 +451,94 @@ class HostNetworkError(NimbusException):
 class KernelFeatureMissing(HostNetworkError):
     msg_fmt = ('%(operation)s needs %(feature)s, which this kernel does not '
                'provide: %(reason)s')
+
+
+# Floating IPs (nova-network).
+
+class FloatingIpNotFound(NotFound):
+    msg_fmt = 'Floating IP not found for ID %(id)s.'
+
+
+class FloatingIpNotFoundForAddress(FloatingIpNotFound):
+    msg_fmt = 'Floating IP not found for address %(address)s.'
+
+
+class FloatingIpPoolNotFound(NotFound):
+    msg_fmt = 'Floating IP pool not found.'
+
+
+class NoMoreFloatingIps(FloatingIpNotFound):
+    msg_fmt = 'No more floating IPs in pool %(pool)s.'
+
+
+class FloatingIpExists(Conflict):
+    msg_fmt = 'Floating IP %(address)s already exists.'
+
+
+class FloatingIpInUse(Conflict):
+    msg_fmt = ('Floating IP %(address)s is allocated to a project; '
+               'release it first.')
+
+
+class FloatingIpAssociated(Invalid):
+    msg_fmt = 'Floating IP %(address)s is already associated.'
+
+
+class FloatingIpNotAssociated(Invalid):
+    msg_fmt = 'Floating IP %(address)s is not associated.'
+
+
+class FloatingIpAssociatedWithOtherInstance(Conflict):
+    msg_fmt = ('Floating IP %(address)s is not associated with instance '
+               '%(instance_uuid)s.')
+
+
+class NoFixedIpsDefined(Invalid):
+    msg_fmt = 'Instance %(instance_uuid)s has no fixed IP.'
+
+
+class FixedIpNotFoundForInstance(Invalid):
+    msg_fmt = ('Fixed IP %(address)s does not belong to instance '
+               '%(instance_uuid)s.')
+
+
+# Security groups.
+
+class SecurityGroupNotFound(NotFound):
+    msg_fmt = 'Security group %(security_group_id)s not found.'
+
+
+class SecurityGroupNotFoundForProject(SecurityGroupNotFound):
+    msg_fmt = ('Security group %(security_group_id)s not found for project '
+               '%(project_id)s.')
+
+
+class SecurityGroupExists(Invalid):
+    msg_fmt = ('Security group %(security_group_name)s already exists for '
+               'project %(project_id)s.')
+
+
+class SecurityGroupInUse(Invalid):
+    msg_fmt = 'Security group %(name)s is in use.'
+
+
+class SecurityGroupDefaultProtected(Invalid):
+    msg_fmt = 'The default security group cannot be %(action)s.'
+
+
+class SecurityGroupRuleNotFound(NotFound):
+    msg_fmt = 'Security group rule %(rule_id)s not found.'
+
+
+class SecurityGroupRuleExists(Invalid):
+    msg_fmt = 'This rule already exists in group %(group)s.'
+
+
+class SecurityGroupExistsForInstance(Invalid):
+    msg_fmt = ('Security group %(security_group_id)s is already associated '
+               'with the instance %(instance_id)s.')
+
+
+class SecurityGroupNotExistsForInstance(Invalid):
+    msg_fmt = ('Security group %(security_group_id)s is not associated '
+               'with the instance %(instance_id)s.')

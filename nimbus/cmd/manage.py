@@ -12,6 +12,8 @@
                   [--project_id P] [--gateway G]
     nimbus-manage network list
     nimbus-manage network delete --fixed_range CIDR | --uuid UUID
+    nimbus-manage floating create --ip_range CIDR [--pool P] [--interface IF]
+    nimbus-manage floating list | delete --ip_range CIDR
     nimbus-manage flavor create --name N --memory MB --cpu N --root_gb GB
                   [--ephemeral_gb GB] [--swap MB] [--flavor ID]
                   [--rxtx_factor F] [--is_public T|F]
@@ -49,6 +51,13 @@ def args(*names, **kwargs):
 
 class CommandError(Exception):
     """A failure to report as one line on stderr, exit code 1."""
+
+
+class UsageError(CommandError):
+    """Bad arguments: nimbus-manage exits 2, as for a usage error."""
+
+    exit_code = 2
+
 
 
 class DbCommands:
@@ -219,6 +228,58 @@ class NetworkCommands:
                                               net['uuid']))
 
 
+class FloatingCommands:
+    """Floating IPs: ranges of public addresses in pools."""
+
+    @args('--ip_range', metavar='CIDR', required=True,
+          help='Addresses to create: a CIDR (its host addresses) or one '
+               'address')
+    @args('--pool', metavar='POOL',
+          help='Pool of the addresses (default: default_floating_pool)')
+    @args('--interface', metavar='INTERFACE',
+          help='Interface the addresses go on (default: public_interface)')
+    def create(self, ip_range, pool=None, interface=None):
+        """Create floating IPs; nothing when any exists already."""
+        from nimbus.network import floating_ips
+        try:
+            addresses = floating_ips.parse_range(ip_range)
+        except exception.Invalid as exc:
+            raise UsageError(exc.format_message())
+        try:
+            count = floating_ips.create_range(ip_range, pool=pool,
+                                              interface=interface)
+        except exception.NimbusException as exc:
+            raise CommandError(exc.format_message())
+        print('Created %d floating IP(s) %s - %s in pool %s'
+              % (count, addresses[0], addresses[-1],
+                 pool or CONF.default_floating_pool))
+
+    def list(self):
+        """List floating IPs (nova-manage's columns)."""
+        from nimbus.network import floating_ips
+        rows = [('project', 'address', 'instance', 'pool', 'interface')]
+        for row in floating_ips.list_all():
+            rows.append((row['project_id'], row['address'],
+                         row['instance_uuid'], row['pool'],
+                         row['interface']))
+        _print_table(rows)
+
+    @args('--ip_range', metavar='CIDR', required=True,
+          help='Addresses to delete: a CIDR or one address')
+    def delete(self, ip_range):
+        """Delete floating IPs; nothing while any is allocated."""
+        from nimbus.network import floating_ips
+        try:
+            floating_ips.parse_range(ip_range)
+        except exception.Invalid as exc:
+            raise UsageError(exc.format_message())
+        try:
+            count = floating_ips.delete_range(ip_range)
+        except exception.NimbusException as exc:
+            raise CommandError(exc.format_message())
+        print('Deleted %d floating IP(s)' % count)
+
+
 def _print_table(rows):
     widths = [max(len(str(row[i])) for row in rows)
               for i in range(len(rows[0]))]
@@ -354,6 +415,7 @@ class QuotaCommands:
 CATEGORIES = {
     'db': DbCommands,
     'flavor': FlavorCommands,
+    'floating': FloatingCommands,
     'network': NetworkCommands,
     'quota': QuotaCommands,
     'service': ServiceCommands,
@@ -415,7 +477,7 @@ def main(argv=None):
         category.action_fn(**kwargs)
     except CommandError as exc:
         print('nimbus-manage: %s' % exc, file=sys.stderr)
-        return 1
+        return getattr(exc, 'exit_code', 1)
     except (db_exc.DBConnectionError, sqlalchemy.exc.OperationalError) as exc:
         print('nimbus-manage: cannot use the database at %s: %s'
               % (_redact(CONF.database.connection),

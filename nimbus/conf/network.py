@@ -158,6 +158,17 @@ linux_net_opts = [
         default='novalocal',
         help='Domain dnsmasq gives instances (--domain); their hostnames '
              'are <hostname>.<dhcp_domain>.'),
+    cfg.StrOpt(
+        'default_floating_pool',
+        default='nova',
+        help='Pool of `nimbus-manage floating create` without --pool, and '
+             'of floating IPs allocated without naming a pool.'),
+    cfg.BoolOpt(
+        'auto_assign_floating_ip',
+        default=False,
+        help='Give every new instance a floating IP of '
+             'default_floating_pool (released again when the instance is '
+             'deleted; not counted against the floating_ips quota).'),
 ]
 
 

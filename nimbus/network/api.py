@@ -4,6 +4,8 @@ Reads (networks, validation of a boot request) go to the database, as
 nova-network's API did; allocation goes over RPC to nimbus-network.
 """
 
+from nimbus.db.api import fixed_ip as fixed_ip_db
+from nimbus.db.api import floating_ip as floating_ip_db
 from nimbus.db.api import network as network_db
 from nimbus import exception
 from nimbus.network import manager as network_manager
@@ -102,3 +104,88 @@ class API:
     def get_instance_nw_info(self, context, instance_uuid):
         return self.network_rpcapi.get_instance_nw_info(context,
                                                         instance_uuid)
+
+    # Floating IPs ---------------------------------------------------------
+
+    @staticmethod
+    def _floating_visible(context, floating):
+        return floating['project_id'] == context.project_id
+
+    def get_floating_ips_by_project(self, context):
+        """The context's project's floating IPs (not auto-assigned)."""
+        return floating_ip_db.floating_ip_get_all_by_project(
+            context.elevated(), context.project_id)
+
+    def get_floating_ip(self, context, floating_ip_id):
+        """One of the project's floating IPs by id; FloatingIpNotFound
+        when missing or another project's."""
+        try:
+            floating_ip_id = int(str(floating_ip_id))
+        except ValueError:
+            raise exception.FloatingIpNotFound(id=floating_ip_id)
+        floating = floating_ip_db.floating_ip_get(context.elevated(),
+                                                  floating_ip_id)
+        if not self._floating_visible(context, floating):
+            raise exception.FloatingIpNotFound(id=floating_ip_id)
+        return floating
+
+    def get_floating_ip_by_address(self, context, address):
+        floating = floating_ip_db.floating_ip_get_by_address(
+            context.elevated(), address)
+        if not self._floating_visible(context, floating):
+            raise exception.FloatingIpNotFoundForAddress(address=address)
+        return floating
+
+    def get_floating_ip_pools(self, context):
+        return floating_ip_db.floating_ip_get_pools(context.elevated())
+
+    def allocate_floating_ip(self, context, pool=None):
+        """An address of ``pool`` for the context's project (its dict).
+        FloatingIpPoolNotFound, NoMoreFloatingIps, OverQuota."""
+        if pool is not None and pool not in self.get_floating_ip_pools(
+                context):
+            raise exception.FloatingIpPoolNotFound()
+        return self.network_rpcapi.allocate_floating_ip(
+            context, context.project_id, pool)
+
+    def release_floating_ip(self, context, floating):
+        """Return one of the project's addresses (a dict from get_*) to
+        its pool, disassociated first."""
+        self.network_rpcapi.deallocate_floating_ip(context,
+                                                   floating['address'])
+
+    def associate_floating_ip(self, context, instance, floating_address,
+                              fixed_address=None):
+        """Associate one of the project's floating IPs with ``instance``
+        (its first fixed IP, or ``fixed_address``, which must be one of
+        its own). Raises FloatingIpNotFoundForAddress, NoFixedIpsDefined,
+        FixedIpNotFoundForInstance, FloatingIpAssociated."""
+        floating = self.get_floating_ip_by_address(context, floating_address)
+        fixed = [ip['address'] for ip in fixed_ip_db.fixed_ip_get_by_instance(
+            context.elevated(), instance.uuid) if ip['allocated']]
+        if not fixed:
+            raise exception.NoFixedIpsDefined(instance_uuid=instance.uuid)
+        if fixed_address is None:
+            fixed_address = fixed[0]
+        elif fixed_address not in fixed:
+            raise exception.FixedIpNotFoundForInstance(
+                address=fixed_address, instance_uuid=instance.uuid)
+        if floating['fixed_ip'] == fixed_address:
+            return
+        if floating['fixed_ip'] is not None:
+            raise exception.FloatingIpAssociated(address=floating_address)
+        self.network_rpcapi.associate_floating_ip(context, floating_address,
+                                                  fixed_address)
+
+    def disassociate_floating_ip(self, context, instance, address):
+        """Disassociate one of the project's floating IPs from
+        ``instance``: FloatingIpNotAssociated when it is associated with
+        nothing, FloatingIpAssociatedWithOtherInstance when with another
+        instance."""
+        floating = self.get_floating_ip_by_address(context, address)
+        if floating['fixed_ip'] is None:
+            raise exception.FloatingIpNotAssociated(address=address)
+        if floating['instance_uuid'] != instance.uuid:
+            raise exception.FloatingIpAssociatedWithOtherInstance(
+                address=address, instance_uuid=instance.uuid)
+        self.network_rpcapi.disassociate_floating_ip(context, address)

@@ -33,6 +33,7 @@ import sqlalchemy as sa
 from nimbus.conf import CONF
 from nimbus import context as nimbus_context
 from nimbus.db.api import fixed_ip as fixed_ip_db
+from nimbus.db.api import floating_ip as floating_ip_db
 from nimbus.db.api import instance as instance_db
 from nimbus.db.api import network as network_db
 from nimbus.db.api import virtual_interface as vif_db
@@ -42,6 +43,7 @@ from nimbus import exception
 from nimbus import manager
 from nimbus.network import addresses
 from nimbus.network import driver as network_driver
+from nimbus.network import floating_ips
 from nimbus.network import model
 from nimbus.network import rpcapi as network_rpcapi
 
@@ -57,14 +59,14 @@ def _name(network):
     return '%s (%s)' % (network['label'], network['uuid'])
 
 
-class NetworkManager(manager.Manager):
+class NetworkManager(floating_ips.FloatingIpMixin, manager.Manager):
     """Allocation of fixed IPs and interfaces, common to every mode.
 
     Used as is, it behaves as FlatManager: networks of the project and
     networks of no project, nothing done on the host.
     """
 
-    target = messaging.Target(version='1.1')
+    target = messaging.Target(version='1.2')
     service_name = 'network'
 
     # Plugs its networks on the host and runs dnsmasq for them.
@@ -99,7 +101,8 @@ class NetworkManager(manager.Manager):
     # Start-up -------------------------------------------------------------
 
     def init_host(self):
-        """Restore what this host serves: NAT, bridges, DHCP entries."""
+        """Restore what this host serves: NAT, bridges, DHCP entries,
+        metadata forwarding and floating IPs."""
         if not self.DHCP:
             return
         context = nimbus_context.get_admin_context()
@@ -112,6 +115,7 @@ class NetworkManager(manager.Manager):
             except Exception:
                 LOG.exception('Could not set up network %s on this host',
                               _name(network))
+        self.init_floating_ips(context)
 
     # RPC API 1.1 ------------------------------------------------------------
 
@@ -153,6 +157,10 @@ class NetworkManager(manager.Manager):
         LOG.info('Allocated %s to instance %s',
                  ', '.join(model.fixed_addresses(nw_info)) or 'nothing',
                  instance_uuid)
+        if CONF.auto_assign_floating_ip:
+            self._auto_assign_floating_ip(context, instance_uuid, project_id,
+                                          nw_info)
+            nw_info = self.get_instance_nw_info(context, instance_uuid)
         return nw_info
 
     def deallocate_for_instance(self, context, instance_uuid, host=None):
@@ -164,6 +172,7 @@ class NetworkManager(manager.Manager):
         ``fixed_ip_disassociate_timeout``.
         """
         admin = context.elevated()
+        self._release_instance_floating_ips(admin, instance_uuid)
         deallocated = self._deallocate_in_db(admin, instance_uuid)
         if deallocated:
             LOG.info('Deallocated %s from instance %s',
@@ -197,6 +206,10 @@ class NetworkManager(manager.Manager):
                                                             instance_uuid)
             fixed_ips = [ip for ip in fixed_ip_db.fixed_ip_get_by_instance(
                 admin, instance_uuid) if ip['allocated']]
+            floating = collections.defaultdict(list)
+            for row in floating_ip_db.floating_ip_get_by_instance(
+                    admin, instance_uuid):
+                floating[row['fixed_ip']].append(row['address'])
             networks = {}
             nw_info = []
             for vif in vifs:
@@ -212,7 +225,7 @@ class NetworkManager(manager.Manager):
                         admin, network['id'], mine[0]['host'])
                 nw_info.append(model.vif_info(
                     vif, network, [ip['address'] for ip in mine],
-                    dhcp_server))
+                    dhcp_server, floating=floating))
         return nw_info
 
     def refresh_network(self, context, network_uuid, released=None):

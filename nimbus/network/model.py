@@ -103,9 +103,11 @@ def _address(address, kind, **extra):
     return dict({'address': address, 'type': kind, 'version': 4}, **extra)
 
 
-def subnet_info(network, fixed_addresses, dhcp_server=None):
+def subnet_info(network, fixed_addresses, dhcp_server=None, floating=None):
     """The subnet of ``network`` (a networks row as a dict) holding the
-    instance's ``fixed_addresses``."""
+    instance's ``fixed_addresses``; ``floating`` maps a fixed address to
+    the floating addresses associated with it."""
+    floating = floating or {}
     dns = [_address(network[key], 'dns') for key in ('dns1', 'dns2')
            if network.get(key)]
     return {
@@ -115,15 +117,17 @@ def subnet_info(network, fixed_addresses, dhcp_server=None):
         'broadcast': network['broadcast'],
         'gateway': _address(network['gateway'], 'gateway'),
         'dns': dns,
-        'ips': [_address(address, 'fixed', floating_ips=[])
-                for address in fixed_addresses],
+        'ips': [_address(address, 'fixed', floating_ips=[
+            _address(public, 'floating') for public in
+            floating.get(address, ())]) for address in fixed_addresses],
         'routes': [],
         'dhcp_server': dhcp_server or network.get('dhcp_server') or
         network['gateway'],
     }
 
 
-def vif_info(vif, network, fixed_addresses, dhcp_server=None):
+def vif_info(vif, network, fixed_addresses, dhcp_server=None,
+             floating=None):
     """One entry of network_info: ``vif`` and ``network`` are rows as
     dicts, ``fixed_addresses`` the instance's addresses on it."""
     return {
@@ -140,7 +144,8 @@ def vif_info(vif, network, fixed_addresses, dhcp_server=None):
             'multi_host': bool(network['multi_host']),
             'injected': bool(network['injected']),
             'tenant_id': network['project_id'],
-            'subnets': [subnet_info(network, fixed_addresses, dhcp_server)],
+            'subnets': [subnet_info(network, fixed_addresses, dhcp_server,
+                                    floating)],
         },
     }
 

@@ -16,10 +16,14 @@ class NetworkAPI(rpc.ClientBase):
     * 1.1 - allocate_for_instance, deallocate_for_instance,
             get_instance_nw_info (calls); refresh_network (cast between
             network services).
+    * 1.2 - Floating IPs: allocate_floating_ip, deallocate_floating_ip,
+            associate_floating_ip, disassociate_floating_ip (calls from
+            the API); ensure_floating_ip, remove_floating_ip (calls to the
+            serving network host).
     """
 
     TOPIC = RPC_TOPIC
-    BASE_VERSION = '1.1'
+    BASE_VERSION = '1.2'
     UPGRADE_LEVEL = 'network'
     VERSION_ALIASES = {'grizzly': '1.0'}
 
@@ -68,3 +72,47 @@ class NetworkAPI(rpc.ClientBase):
         cctxt = self.prepare('1.1', server=host)
         cctxt.cast(context, 'refresh_network', network_uuid=network_uuid,
                    released=[list(pair) for pair in released or ()])
+
+    # Floating IPs (1.2) -----------------------------------------------------
+
+    def allocate_floating_ip(self, context, project_id, pool=None):
+        """An address of ``pool`` for the project (call); its dict."""
+        cctxt = self.prepare('1.2')
+        return cctxt.call(context, 'allocate_floating_ip',
+                          project_id=project_id, pool=pool)
+
+    def deallocate_floating_ip(self, context, address):
+        """Return an address to its pool, disassociated first (call)."""
+        cctxt = self.prepare('1.2')
+        cctxt.call(context, 'deallocate_floating_ip', address=address)
+
+    def associate_floating_ip(self, context, floating_address,
+                              fixed_address):
+        """Make a floating IP reach a fixed IP (call)."""
+        cctxt = self.prepare('1.2')
+        cctxt.call(context, 'associate_floating_ip',
+                   floating_address=floating_address,
+                   fixed_address=fixed_address)
+
+    def disassociate_floating_ip(self, context, address):
+        """Undo an association (call)."""
+        cctxt = self.prepare('1.2')
+        cctxt.call(context, 'disassociate_floating_ip', address=address)
+
+    def ensure_floating_ip(self, context, host, floating_address,
+                           fixed_address, interface):
+        """Have the network service on ``host`` set up NAT for a floating
+        IP (call)."""
+        cctxt = self.prepare('1.2', server=host)
+        cctxt.call(context, 'ensure_floating_ip',
+                   floating_address=floating_address,
+                   fixed_address=fixed_address, interface=interface)
+
+    def remove_floating_ip(self, context, host, floating_address,
+                           fixed_address, interface):
+        """Have the network service on ``host`` remove a floating IP
+        (call)."""
+        cctxt = self.prepare('1.2', server=host)
+        cctxt.call(context, 'remove_floating_ip',
+                   floating_address=floating_address,
+                   fixed_address=fixed_address, interface=interface)

@@ -33,7 +33,7 @@ base_rules = [
 ]
 
 # Modules that define rules of their own; each has list_rules().
-_MODULES = ('compute_resources', 'image', 'servers')
+_MODULES = ('compute_resources', 'image', 'network_proxies', 'servers')
 
 
 def list_rules():

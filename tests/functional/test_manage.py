@@ -87,3 +87,42 @@ def test_unreachable_database_is_a_clear_error(tmp_path):
         result.stderr)
     assert 'secret' not in result.stderr
     assert 'Traceback' not in result.stderr
+
+
+def test_floating_create_list_delete(config_file):
+    assert manage(config_file, 'db', 'sync').returncode == 0
+    result = manage(config_file, 'floating', 'create', '--ip_range',
+                    '172.24.4.0/30', '--pool', 'public', '--interface',
+                    'eth1')
+    assert result.returncode == 0, result.stderr
+    assert 'Created 2 floating IP(s)' in result.stdout
+    lines = manage(config_file, 'floating', 'list').stdout.splitlines()
+    assert [line.split()[1:] for line in lines[1:]] == [
+        ['172.24.4.1', 'None', 'public', 'eth1'],
+        ['172.24.4.2', 'None', 'public', 'eth1']]
+    # Overlapping: refused, nothing added.
+    result = manage(config_file, 'floating', 'create', '--ip_range',
+                    '172.24.4.2/31')
+    assert result.returncode == 1
+    assert 'already exists' in result.stderr
+    assert len(manage(config_file, 'floating', 'list').stdout
+               .splitlines()) == 3
+    result = manage(config_file, 'floating', 'delete', '--ip_range',
+                    '172.24.4.0/30')
+    assert result.returncode == 0, result.stderr
+    assert manage(config_file, 'floating', 'list').stdout.splitlines()[
+        1:] == []
+
+
+@pytest.mark.parametrize('ip_range', ['nonsense', '10.0.0.0/8',
+                                      '2001:db8::/120', '300.1.1.1'])
+def test_floating_create_bad_range_exits_2_and_changes_nothing(config_file,
+                                                               ip_range):
+    assert manage(config_file, 'db', 'sync').returncode == 0
+    result = manage(config_file, 'floating', 'create', '--ip_range',
+                    ip_range)
+    assert result.returncode == 2, result.stderr
+    assert 'Traceback' not in result.stderr
+    assert manage(config_file, 'floating', 'list').stdout.splitlines()[
+        1:] == []
+    assert manage(config_file, 'floating', 'create').returncode == 2

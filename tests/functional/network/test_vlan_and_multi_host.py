@@ -186,4 +186,6 @@ def test_a_network_host_serves_requests_received_elsewhere(admin,
         _address(nw_info)]
     assert network_host.driver.bridges['br100']['addresses'] == {
         '10.0.0.1/24'}
-    assert [call[0] for call in other.driver.calls] == ['initialize']
+    # At start it only prepared itself (and forwards metadata requests).
+    assert [call[0] for call in other.driver.calls] == [
+        'initialize', 'ensure_metadata_forward']

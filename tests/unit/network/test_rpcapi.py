@@ -71,4 +71,11 @@ def test_pinned_to_1_0_refuses_allocation(conf, fake_rpc):
     api = network_rpcapi.NetworkAPI()
     with pytest.raises(exception.RPCPinnedToOldVersion):
         api.allocate_for_instance(CTX, 'i1', 'p1', 'h1')
-    assert network_rpcapi.NetworkAPI.BASE_VERSION == '1.1'
+    assert network_rpcapi.NetworkAPI.BASE_VERSION == '1.2'
+
+
+def test_pinned_to_1_1_refuses_floating_ips(conf, fake_rpc):
+    conf.config(network='1.1', group='upgrade_levels')
+    api = network_rpcapi.NetworkAPI()
+    with pytest.raises(exception.RPCPinnedToOldVersion):
+        api.allocate_floating_ip(CTX, 'p1', 'nova')

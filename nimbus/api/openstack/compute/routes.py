@@ -7,6 +7,7 @@ reached with the project id in front (/v2.1/{project_id}/servers).
 from nimbus.api.openstack.compute import availability_zones
 from nimbus.api.openstack.compute import extensions
 from nimbus.api.openstack.compute import flavors
+from nimbus.api.openstack.compute import floating_ips
 from nimbus.api.openstack.compute import hypervisors
 from nimbus.api.openstack.compute import instance_actions
 from nimbus.api.openstack.compute import keypairs
@@ -83,4 +84,10 @@ ROUTES = {
         'GET': hypervisors.servers},
     '/os-hosts': {'GET': hypervisors.hosts_index},
     '/os-hosts/{host_name}': {'GET': hypervisors.hosts_show},
+    # nova-network proxies (404 above 2.35, as in Nova).
+    '/os-floating-ips': {'GET': floating_ips.index,
+                         'POST': floating_ips.create},
+    '/os-floating-ips/{floating_ip_id}': {'GET': floating_ips.show,
+                                          'DELETE': floating_ips.delete},
+    '/os-floating-ip-pools': {'GET': floating_ips.pools},
 }

@@ -3,6 +3,7 @@
 import webob.exc
 
 from nimbus.api.openstack import common
+from nimbus.api.openstack.compute import floating_ips
 from nimbus.api.openstack.compute.schemas import servers as schemas
 from nimbus.api.openstack.compute import server_views as views
 from nimbus.api.openstack.compute import servers
@@ -155,6 +156,8 @@ ACTIONS = {
     'forceDelete': _simple('os-deferred-delete:force', 'force_delete',
                            'forceDelete'),
     'restore': _simple('os-deferred-delete:restore', 'restore', 'restore'),
+    'addFloatingIp': floating_ips.add_floating_ip,
+    'removeFloatingIp': floating_ips.remove_floating_ip,
 }
 
 
