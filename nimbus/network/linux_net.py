@@ -168,6 +168,8 @@ class Driver(driver.NetworkDriver):
                 ipt.remove_rule('nat', chain, rule)
         links.remove_address(interface or CONF.public_interface,
                              _host(floating_ip))
+        # Connections made through it would otherwise go on being NATed.
+        links.forget_connections(floating_ip)
 
     def ensure_metadata_forward(self, metadata_host, metadata_port):
         rule = ('-d %s -p tcp -m tcp --dport 80 -j DNAT --to-destination '

@@ -1,15 +1,20 @@
-"""Links, addresses and sysctls through netlink (pyroute2).
+"""Links, addresses, connection tracking and sysctls through netlink
+(pyroute2).
 
-Every function is idempotent: it looks first and changes only what
-differs. Errors are raised as HostNetworkError, or KernelFeatureMissing
-when the kernel lacks what the operation needs (802.1Q VLANs, bridges).
+Every function is idempotent: asking for what is already there (or
+removing what is not) is no error. Errors are raised as HostNetworkError,
+or KernelFeatureMissing when the kernel lacks what the operation needs
+(802.1Q VLANs, bridges).
 """
 
 import errno
 import ipaddress
 import os
+import socket
 
 from oslo_log import log as logging
+from pyroute2.conntrack import Conntrack
+from pyroute2.conntrack import NFCTAttrTuple
 from pyroute2 import IPRoute
 from pyroute2.netlink.exceptions import NetlinkError
 
@@ -171,6 +176,29 @@ def delete_link(ifname):
         index = _index(ipr, ifname)
         if index is not None:
             ipr.link('del', index=index)
+
+
+def forget_connections(address):
+    """Delete the conntrack entries of connections to ``address``, or
+    whose replies go to it (SNATed to it): NAT decided for them is
+    forgotten, so that traffic after a floating IP is gone is not still
+    translated. Returns how many were deleted."""
+    deleted = 0
+    with Conntrack() as conntrack:
+        for tuple_filter in ({'tuple_orig': NFCTAttrTuple(
+                                  family=socket.AF_INET, daddr=address)},
+                             {'tuple_reply': NFCTAttrTuple(
+                                  family=socket.AF_INET, daddr=address)}):
+            for entry in list(conntrack.dump_entries(**tuple_filter)):
+                try:
+                    conntrack.delete(entry)
+                    deleted += 1
+                except NetlinkError as exc:
+                    if exc.code != errno.ENOENT:
+                        raise exception.HostNetworkError(
+                            reason='forgetting connections of %s: %s'
+                            % (address, exc))
+    return deleted
 
 
 def set_sysctl(name, value):

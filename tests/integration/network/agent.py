@@ -8,6 +8,31 @@ import sys
 from oslo_utils import importutils
 
 from nimbus import config
+from nimbus import context as nimbus_context
+from nimbus import objects
+
+
+class NetworkService:
+    """A network manager as nimbus-network runs it (its database from
+    the config), with JSON-friendly calls for the tests."""
+
+    def __init__(self, manager_class, host, network_driver):
+        objects.register_all()
+        self.manager = importutils.import_class(manager_class)(
+            host=host, network_driver_name=network_driver)
+
+    def init_host(self):
+        self.manager.init_host()
+
+    def allocate(self, instance_uuid, project_id):
+        return self.manager.allocate_for_instance(
+            nimbus_context.get_admin_context(), instance_uuid, project_id,
+            self.manager.host)
+
+    def deallocate(self, instance_uuid):
+        self.manager.deallocate_for_instance(
+            nimbus_context.get_admin_context(), instance_uuid,
+            self.manager.host)
 
 
 def main():

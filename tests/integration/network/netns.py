@@ -14,7 +14,6 @@ import json
 import os
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -149,12 +148,16 @@ class Agent:
                 self.proc.wait(10)
 
 
-def write_config(path, **options):
-    """A nimbus.conf with ``options`` in [DEFAULT]."""
-    lines = ['[DEFAULT]']
-    for key, value in options.items():
-        values = value if isinstance(value, list) else [value]
-        lines += ['%s = %s' % (key, item) for item in values]
+def write_config(path, sections=None, **options):
+    """A nimbus.conf with ``options`` in [DEFAULT] and ``sections``
+    ({group: {option: value}})."""
+    groups = dict({'DEFAULT': options}, **(sections or {}))
+    lines = []
+    for group, values in groups.items():
+        lines.append('[%s]' % group)
+        for key, value in values.items():
+            items = value if isinstance(value, list) else [value]
+            lines += ['%s = %s' % (key, item) for item in items]
     path.write_text('\n'.join(lines) + '\n')
     return str(path)
 
@@ -210,7 +213,50 @@ def listen(namespace, address, port):
     return proc
 
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        return sock.getsockname()[1]
+ECHO = ('import socket, threading\n'
+        's=socket.socket()\n'
+        's.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n'
+        's.bind((%r,%d)); s.listen(16)\n'
+        'print("listening", flush=True)\n'
+        'def serve(c):\n'
+        '    while True:\n'
+        '        data=c.recv(64)\n'
+        '        if not data: break\n'
+        '        c.sendall(data)\n'
+        'while True:\n'
+        '    c,_=s.accept()\n'
+        '    threading.Thread(target=serve, args=(c,), daemon=True).start()\n')
+
+SESSION = ('import socket, sys\n'
+           's=socket.create_connection((%r,%d), timeout=3)\n'
+           'print("connected", flush=True)\n'
+           'for line in sys.stdin:\n'
+           '    try:\n'
+           '        s.sendall(line.encode()); data=s.recv(64).decode()\n'
+           '    except OSError:\n'
+           '        data=""\n'
+           '    print("echo " + data.strip(), flush=True)\n')
+
+
+def echo_server(namespace, address, port):
+    proc = namespace.spawn(sys.executable, '-c', ECHO % (address, port),
+                           stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == 'listening'
+    return proc
+
+
+class Session:
+    """One TCP connection from ``namespace`` kept open across steps."""
+
+    def __init__(self, namespace, address, port):
+        self.proc = namespace.spawn(
+            sys.executable, '-c', SESSION % (address, port),
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        self.connected = self.proc.stdout.readline().strip() == 'connected'
+
+    def exchange(self, word):
+        """``word`` sent and echoed back? (False once the connection no
+        longer works.)"""
+        self.proc.stdin.write(word + '\n')
+        self.proc.stdin.flush()
+        return self.proc.stdout.readline().strip() == 'echo ' + word

@@ -102,8 +102,15 @@ def test_snat_and_floating_ip(topology):
                      '--to-source 203.0.113.10') == 1
     assert FLOATING + '/32' in cloud.ip('-4', 'addr', 'show', 'pub0').stdout
 
+    # A connection made through the floating IP...
+    netns.echo_server(guest, '0.0.0.0', 8081)
+    session = netns.Session(outside, FLOATING, 8081)
+    assert session.connected and session.exchange('before')
+
     network.call('driver', 'remove_floating_ip', FLOATING, FIXED, 'pub0')
     network.call('driver', 'remove_floating_ip', FLOATING, FIXED, 'pub0')
+    # ...ends with it (its NAT is forgotten), and no new one is made.
+    assert not session.exchange('after')
     assert netns.connect(outside, FLOATING, 8080) is None
     assert netns.connect(guest, OUTSIDE, 9090) == PUBLIC_HOST
     assert FLOATING not in cloud.iptables_save('nat')

@@ -1,0 +1,121 @@
+"""The Linux driver's pieces that need no root: dnsmasq's command line
+and files, rule texts, loading by name. The host side itself is tested
+in tests/integration/network."""
+
+import os
+
+import pytest
+
+from nimbus.network import driver
+from nimbus.network.linux import dnsmasq
+from nimbus.network import linux_net
+from nimbus.virt import iptables_firewall
+
+NETWORK = {'uuid': 'n1', 'label': 'private', 'bridge': 'br100',
+           'cidr': '10.0.0.0/24', 'gateway': '10.0.0.1',
+           'dhcp_start': '10.0.0.2', 'dhcp_server': '10.0.0.3',
+           'dns1': '192.0.2.53', 'dns2': None}
+
+
+def _dnsmasq(tmp_path, **kwargs):
+    return dnsmasq.Dnsmasq(NETWORK, str(tmp_path), '/usr/bin/bridge',
+                           lease_time=600, domain='novalocal', **kwargs)
+
+
+def test_dnsmasq_command_line(tmp_path):
+    argv = _dnsmasq(tmp_path).argv()
+    assert argv[0] == 'dnsmasq'
+    for option in ['--bind-interfaces', '--interface=br100',
+                   '--except-interface=lo', '--listen-address=10.0.0.3',
+                   '--dhcp-range=set:br100,10.0.0.2,static,255.255.255.0,'
+                   '600s',
+                   '--dhcp-hostsfile=%s/nimbus-br100.hosts' % tmp_path,
+                   '--dhcp-leasefile=%s/nimbus-br100.leases' % tmp_path,
+                   '--pid-file=%s/nimbus-br100.pid' % tmp_path,
+                   '--dhcp-script=/usr/bin/bridge',
+                   '--dhcp-option=option:router,10.0.0.3',
+                   '--dhcp-option=option:dns-server,192.0.2.53',
+                   '--no-hosts', '--no-resolv', '--conf-file=',
+                   '--domain=novalocal']:
+        assert option in argv
+    servers = _dnsmasq(tmp_path, dns_servers=['192.0.2.1']).argv()
+    assert '--server=192.0.2.1' in servers
+
+
+def test_hosts_file_is_static_entries_and_reports_changes(tmp_path):
+    server = _dnsmasq(tmp_path)
+    hosts = [{'mac': 'FA:16:3E:00:00:02', 'address': '10.0.0.12',
+              'hostname': 'b'},
+             {'mac': 'fa:16:3e:00:00:01', 'address': '10.0.0.11',
+              'hostname': 'a'}]
+    assert server.write_hosts(hosts)
+    assert not server.write_hosts(hosts)
+    with open(server.hosts_file) as hosts_file:
+        assert hosts_file.read() == ('fa:16:3e:00:00:01,a,10.0.0.11\n'
+                                     'fa:16:3e:00:00:02,b,10.0.0.12\n')
+    assert oct(os.stat(server.hosts_file).st_mode & 0o777) == '0o644'
+
+
+def test_pid_file_of_another_process_is_not_ours(tmp_path):
+    server = _dnsmasq(tmp_path)
+    with open(server.pid_file, 'w') as pid_file:
+        pid_file.write('%d\n' % os.getpid())
+    # Our own PID is a python, not this network's dnsmasq: never killed.
+    assert server.pid() is None
+    server.stop()
+    assert os.path.exists(server.pid_file)
+
+
+def test_linux_net_is_a_network_driver():
+    loaded = driver.load_network_driver('linux_net')
+    assert isinstance(loaded, linux_net.Driver)
+    assert not linux_net.Driver.__abstractmethods__
+
+
+@pytest.mark.parametrize('rule,text', [
+    ({'protocol': 'tcp', 'from_port': 22, 'to_port': 22,
+      'cidr': '0.0.0.0/0'}, '-p tcp -m tcp --dport 22 -j ACCEPT'),
+    ({'protocol': 'udp', 'from_port': 1000, 'to_port': 2000,
+      'cidr': '10.1.2.3/16'},
+     '-s 10.1.0.0/16 -p udp -m udp --dport 1000:2000 -j ACCEPT'),
+    ({'protocol': 'tcp', 'from_port': -1, 'to_port': -1,
+      'cidr': '192.0.2.7/32'}, '-s 192.0.2.7/32 -p tcp -j ACCEPT'),
+    ({'protocol': 'icmp', 'from_port': -1, 'to_port': -1,
+      'cidr': '0.0.0.0/0'}, '-p icmp -j ACCEPT'),
+    ({'protocol': 'icmp', 'from_port': 8, 'to_port': -1,
+      'cidr': '0.0.0.0/0'}, '-p icmp -m icmp --icmp-type 8 -j ACCEPT'),
+    ({'protocol': 'icmp', 'from_port': 3, 'to_port': 4,
+      'cidr': '0.0.0.0/0'}, '-p icmp -m icmp --icmp-type 3/4 -j ACCEPT'),
+])
+def test_security_group_rule_texts(rule, text):
+    assert iptables_firewall.rule_to_iptables(rule) == text
+
+
+def test_instance_chains_differ_for_alike_uuids():
+    first = iptables_firewall.ingress_chain(
+        '00000000-0000-0001-0000-000000000001')
+    second = iptables_firewall.ingress_chain(
+        '00000000-0000-0001-0000-000000000002')
+    assert first != second
+    assert first.startswith('nimbus-in-00000000')
+    assert len(iptables_firewall.egress_chain(
+        'f' * 8 + '-' + 'f' * 27)) <= 28
+
+
+def test_egress_checks_mac_and_address_and_lets_dhcp_out():
+    network_info = [{'address': 'FA:16:3E:00:00:05', 'devname': 'tapabc',
+                     'network': {'subnets': [{
+                         'cidr': '10.0.0.0/24', 'dhcp_server': '10.0.0.1',
+                         'ips': [{'address': '10.0.0.5'}]}]}}]
+    rules = iptables_firewall.egress_rules(network_info)
+    port = '-m physdev --physdev-in tapabc -m mac --mac-source ' \
+        'fa:16:3e:00:00:05'
+    assert rules == [
+        '-s 0.0.0.0/32 -d 255.255.255.255/32 -p udp -m udp --sport 68 '
+        '--dport 67 %s -j RETURN' % port,
+        '-s 10.0.0.5/32 %s -j RETURN' % port, '-j DROP']
+    ingress = iptables_firewall.ingress_rules(network_info, [], True)
+    assert ingress[-1] == '-j DROP'
+    assert '-s 10.0.0.0/24 -j ACCEPT' in ingress
+    assert '-s 10.0.0.0/24 -j ACCEPT' not in \
+        iptables_firewall.ingress_rules(network_info, [], False)
