@@ -7,7 +7,8 @@ The state (SQLite database, images, instances) stays in the state
 directory, so a second run finds the same cloud.
 
     tools/quickstart                      # as root: state in /var/lib/nimbus
-    tools/quickstart --state-path DIR --api-port 8774 --image-port 9292
+    tools/quickstart --state-path DIR --api-port 8774 --image-port 9292 \
+                     --metadata-port 8775
 """
 
 import argparse
@@ -122,6 +123,7 @@ def main():
     parser.add_argument('--state-path', default='/var/lib/nimbus')
     parser.add_argument('--api-port', type=int, default=8774)
     parser.add_argument('--image-port', type=int, default=9292)
+    parser.add_argument('--metadata-port', type=int, default=8775)
     args = parser.parse_args()
     os.makedirs(args.state_path, exist_ok=True)
     config = os.path.join(args.state_path, 'quickstart.conf')
@@ -130,9 +132,10 @@ def main():
                    'osapi_compute_listen = 127.0.0.1\n'
                    'osapi_compute_listen_port = %d\n'
                    'image_listen = 127.0.0.1\nimage_listen_port = %d\n'
+                   'metadata_listen = 127.0.0.1\nmetadata_listen_port = %d\n'
                    '[glance]\napi_servers = http://127.0.0.1:%d\n'
                    % (args.state_path, args.api_port, args.image_port,
-                      args.image_port))
+                      args.metadata_port, args.image_port))
     log_file = os.path.join(args.state_path, 'nimbus-all.log')
     _say('starting nimbus-all (log: %s)' % log_file)
     with open(log_file, 'ab') as log:

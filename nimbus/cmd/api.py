@@ -1,5 +1,6 @@
 """nimbus-api: the HTTP APIs (Compute API on osapi_compute_listen_port,
-image API on image_listen_port), one service row and heartbeat for all."""
+image API on image_listen_port, metadata API on metadata_listen_port),
+one service row and heartbeat for all."""
 
 import sys
 
@@ -59,8 +60,16 @@ def make_image_server():
                        threads=CONF.wsgi_threads)
 
 
+def make_metadata_server():
+    return wsgi.Server('metadata', wsgi.load_app('metadata'),
+                       host=CONF.metadata_listen,
+                       port=CONF.metadata_listen_port,
+                       threads=CONF.wsgi_threads)
+
+
 def make_api_service():
-    listeners = Listeners([make_compute_server(), make_image_server()])
+    listeners = Listeners([make_compute_server(), make_image_server(),
+                           make_metadata_server()])
     return service.WSGIService(CONF.host, 'nimbus-api', listeners)
 
 

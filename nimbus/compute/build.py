@@ -8,6 +8,7 @@ from oslo_log import log as logging
 from oslo_utils import timeutils
 
 from nimbus.compute import power_state
+from nimbus.compute import security
 from nimbus.compute import task_states
 from nimbus.compute import utils
 from nimbus.compute import vm_states
@@ -82,6 +83,9 @@ class _Build:
             instance.task_state = task_states.NETWORKING
             self._save([task_states.SCHEDULING])
             self._allocate_network()
+            # The filter is in place before the guest first runs.
+            security.apply_filter(self.manager, self.context, instance.uuid,
+                                  self.network_info)
             instance.task_state = task_states.SPAWNING
             self._save([task_states.NETWORKING])
             self.driver.spawn(self.context, instance, self.image,
@@ -134,6 +138,7 @@ class _Build:
         except Exception:
             LOG.exception('Could not destroy the guest of %s',
                           instance.uuid)
+        security.remove_filter(self.manager, instance.uuid)
         if self.network_info is not None:
             try:
                 self.manager.network_api.deallocate_for_instance(

@@ -14,6 +14,7 @@ from oslo_log import log as logging
 from oslo_utils import timeutils
 
 from nimbus.compute import power_state
+from nimbus.compute import security
 from nimbus.compute import task_states
 from nimbus.compute import utils
 from nimbus.compute import vm_states
@@ -93,6 +94,7 @@ def do_terminate(manager, context, instance):
     deleted (also used by init_host and the reclaim task)."""
     network_info = _network_info(instance)
     manager.driver.destroy(context, instance, network_info)
+    security.remove_filter(manager, instance.uuid)
     manager.network_api.deallocate_for_instance(context, instance.uuid,
                                                 host=manager.host)
     objects.BlockDeviceMappingList.destroy_by_instance_uuid(context,

@@ -21,12 +21,14 @@ from nimbus.compute import recovery
 from nimbus.compute import resize
 from nimbus.compute import resource_tracker
 from nimbus.compute import rpcapi as compute_rpcapi
+from nimbus.compute import security
 from nimbus.compute import snapshot
 from nimbus.conductor import rpcapi as conductor_rpcapi
 from nimbus.conf import CONF
 from nimbus import context as nimbus_context
 from nimbus import manager
 from nimbus.virt import driver as virt_driver
+from nimbus.virt import firewall as virt_firewall
 
 LOG = logging.getLogger(__name__)
 
@@ -35,7 +37,7 @@ class ComputeManager(manager.Manager):
     """RPC endpoints of nimbus-compute (see compute.rpcapi for the
     versions)."""
 
-    target = messaging.Target(version='1.3')
+    target = messaging.Target(version='1.4')
     service_name = 'compute'
 
     def __init__(self, host=None, compute_driver=None):
@@ -44,6 +46,8 @@ class ComputeManager(manager.Manager):
             compute_driver or CONF.compute_driver)
         self.resource_tracker = resource_tracker.ResourceTracker(
             self.host, self.driver)
+        self.firewall = virt_firewall.load_firewall_driver(
+            CONF.firewall_driver)
         self._instance_locks = {}
         self._locks_lock = threading.Lock()
         self._last_run = {}
@@ -96,6 +100,11 @@ class ComputeManager(manager.Manager):
             recovery.init_instances(self, context)
         except Exception:
             LOG.exception('Recovering the instances of %s failed', self.host)
+        try:
+            security.reapply_all(self, context)
+        except Exception:
+            LOG.exception('Applying the instance filters of %s failed',
+                          self.host)
 
     def post_start_hook(self):
         # Report resources at once, so the node is schedulable without
@@ -201,6 +210,12 @@ class ComputeManager(manager.Manager):
 
     def finish_revert_resize(self, context, instance, migration):
         resize.finish_revert_resize(self, context, instance, migration)
+
+    # Security groups (1.4) ------------------------------------------------
+
+    def refresh_instance_security_rules(self, context, instance_uuid):
+        with self.instance_lock(instance_uuid):
+            security.refresh(self, context, instance_uuid)
 
     # Periodic tasks ---------------------------------------------------------
     # Intervals come from options read when the task runs (never at

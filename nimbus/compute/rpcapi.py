@@ -23,10 +23,11 @@ class ComputeAPI(rpc.ClientBase):
     * 1.2 - Resize: prep_resize, resize_instance, finish_resize,
             confirm_resize, revert_resize, finish_revert_resize.
     * 1.3 - rescue_instance, unrescue_instance.
+    * 1.4 - refresh_instance_security_rules (security groups).
     """
 
     TOPIC = RPC_TOPIC
-    BASE_VERSION = '1.3'
+    BASE_VERSION = '1.4'
     UPGRADE_LEVEL = 'compute'
     VERSION_ALIASES = {'grizzly': '1.3'}
 
@@ -153,3 +154,10 @@ class ComputeAPI(rpc.ClientBase):
     def unrescue_instance(self, context, instance):
         self._cast(context, '1.3', instance.host, 'unrescue_instance',
                    instance=instance)
+
+    # Security groups (1.4) ------------------------------------------------
+
+    def refresh_instance_security_rules(self, context, instance_uuid, host):
+        """Have ``host`` recompute and apply the instance's filter."""
+        self._cast(context, '1.4', host, 'refresh_instance_security_rules',
+                   instance_uuid=instance_uuid)

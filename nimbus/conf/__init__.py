@@ -13,6 +13,7 @@ from nimbus.conf import compute
 from nimbus.conf import database
 from nimbus.conf import image
 from nimbus.conf import libvirt
+from nimbus.conf import metadata
 from nimbus.conf import network
 from nimbus.conf import quota
 from nimbus.conf import scheduler
@@ -27,6 +28,7 @@ compute.register_opts(CONF)
 database.register_opts(CONF)
 image.register_opts(CONF)
 libvirt.register_opts(CONF)
+metadata.register_opts(CONF)
 network.register_opts(CONF)
 quota.register_opts(CONF)
 scheduler.register_opts(CONF)

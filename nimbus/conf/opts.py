@@ -4,7 +4,8 @@ import collections
 import importlib
 
 _MODULES = ('api', 'base', 'compute', 'database', 'image', 'libvirt',
-            'network', 'quota', 'scheduler', 'service', 'upgrade_levels')
+            'metadata', 'network', 'quota', 'scheduler', 'service',
+            'upgrade_levels')
 
 
 def list_opts():

@@ -161,6 +161,7 @@ class NetworkManager(floating_ips.FloatingIpMixin, manager.Manager):
             self._auto_assign_floating_ip(context, instance_uuid, project_id,
                                           nw_info)
             nw_info = self.get_instance_nw_info(context, instance_uuid)
+        self._members_changed(admin, instance_uuid)
         return nw_info
 
     def deallocate_for_instance(self, context, instance_uuid, host=None):
@@ -178,6 +179,7 @@ class NetworkManager(floating_ips.FloatingIpMixin, manager.Manager):
             LOG.info('Deallocated %s from instance %s',
                      ', '.join(ip['address'] for ip in deallocated),
                      instance_uuid)
+            self._members_changed(admin, instance_uuid)
         if not self.DHCP:
             return
         by_network = collections.defaultdict(list)
@@ -438,6 +440,16 @@ class NetworkManager(floating_ips.FloatingIpMixin, manager.Manager):
                 instance_db.instance_info_cache_update(context,
                                                        instance_uuid, '[]')
         return deallocated
+
+    @staticmethod
+    def _members_changed(context, instance_uuid):
+        # Rules naming the instance's groups as source list its fixed IPs.
+        from nimbus.network import security_groups
+        try:
+            security_groups.trigger_instance_refresh(context, instance_uuid)
+        except Exception:
+            LOG.exception('Could not refresh the security rules that '
+                          'follow instance %s', instance_uuid)
 
     def _deallocate_quietly(self, context, instance_uuid, host):
         try:

@@ -16,4 +16,5 @@ def register_all():
     __import__('nimbus.objects.instance_info_cache')
     __import__('nimbus.objects.keypair')
     __import__('nimbus.objects.migration')
+    __import__('nimbus.objects.security_group')
     __import__('nimbus.objects.service')

@@ -34,7 +34,8 @@ def _wait_for(predicate, timeout=15, interval=0.1):
 @pytest.fixture
 def cloud(conf, fake_rpc):
     conf.config(osapi_compute_listen='127.0.0.1', osapi_compute_listen_port=0,
-                image_listen='127.0.0.1', image_listen_port=0)
+                image_listen='127.0.0.1', image_listen_port=0,
+                metadata_listen='127.0.0.1', metadata_listen_port=0)
     migration.db_sync()
     launcher = service.Launcher()
     for svc in all_cmd.build_services():

@@ -31,6 +31,7 @@ class Cloud:
         self.host = host
         self.api_port = free_port()
         self.image_port = free_port()
+        self.metadata_port = free_port()
         self.config_file = os.path.join(self.workdir, 'nimbus.conf')
         self.processes = {}
         self.transport_url = transport_url
@@ -50,6 +51,8 @@ class Cloud:
                 'osapi_compute_listen_port = %(port)d\n'
                 'image_listen = 127.0.0.1\n'
                 'image_listen_port = %(image_port)d\n'
+                'metadata_listen = 127.0.0.1\n'
+                'metadata_listen_port = %(metadata_port)d\n'
                 'rpc_response_timeout = 10\n'
                 '[glance]\n'
                 'api_servers = http://127.0.0.1:%(image_port)d\n'
@@ -64,6 +67,7 @@ class Cloud:
                    'transport': transport_url, 'report': report_interval,
                    'down': service_down_time, 'port': self.api_port,
                    'image_port': self.image_port,
+                   'metadata_port': self.metadata_port,
                    'db': db_url})
 
     def command(self, name):

@@ -156,3 +156,97 @@ def _wait_status(env, name, status, timeout=60):
             return
         time.sleep(0.5)
     raise AssertionError('%s is %s, not %s' % (name, current, status))
+
+
+def _compute(cloud, token, method, path, body=None):
+    """A Compute API request at 2.1 with alice's token (for what
+    python-openstackclient 10.5 only sends to Neutron, see below)."""
+    import json
+    import urllib.error
+    import urllib.request
+    req = urllib.request.Request(
+        'http://127.0.0.1:%d/v2.1%s' % (cloud.api_port, path),
+        method=method, data=json.dumps(body).encode() if body else None,
+        headers={'X-Auth-Token': token, 'Content-Type': 'application/json',
+                 'X-OpenStack-Nova-API-Version': '2.1'})
+    try:
+        with urllib.request.urlopen(req, timeout=30) as resp:
+            text = resp.read()
+            return resp.status, json.loads(text) if text else None
+    except urllib.error.HTTPError as exc:
+        return exc.code, json.load(exc)
+
+
+def test_openstackclient_security_groups_and_floating_ips(osc_cloud,
+                                                          keystone,
+                                                          tmp_path):
+    """python-openstackclient 10.5 sends `floating ip ...`, `security group
+    ...` and `server add floating ip` to the network (Neutron) endpoint
+    only; with nova-network, which has none in the catalog, those go
+    through the Compute API as older clients sent them (OSC's own
+    compute_v2 module: POST /os-floating-ips {pool}, POST
+    /os-security-groups, POST /os-security-group-rules, at 2.1).
+    `server add/remove security group` does use the Compute API: a
+    lookup of the group by name (GET /os-security-groups/NAME, then the
+    list) and the addSecurityGroup/removeSecurityGroup actions."""
+    alice = keystone.env_for('alice', 'alice-pw', 'demo')
+    bob = keystone.env_for('bob', 'bob-pw', 'other')
+    osc_cloud.manage('floating', 'create', '--ip_range', '172.24.4.0/29',
+                     '--pool', 'public')
+    image_file = tmp_path / 'disk.qcow2'
+    image_file.write_bytes(os.urandom(64 * 1024))
+    run_openstack(alice, 'image', 'create', '--file', str(image_file),
+                  '--disk-format', 'qcow2', '--container-format', 'bare',
+                  'cirros')
+    server = run_openstack(alice, 'server', 'create', '--image', 'cirros',
+                           '--flavor', 'm1.tiny', '--wait', 'vm1',
+                           timeout=180)
+    fixed = server['addresses']['private'][0]
+    token = run_openstack(alice, 'token', 'issue')['id']
+
+    status, body = _compute(osc_cloud, token, 'POST', '/os-security-groups',
+                            {'security_group': {'name': 'web',
+                                                'description': 'web'}})
+    assert status == 200, body
+    group_id = body['security_group']['id']
+    status, body = _compute(osc_cloud, token, 'POST',
+                            '/os-security-group-rules',
+                            {'security_group_rule': {
+                                'parent_group_id': group_id,
+                                'ip_protocol': 'tcp', 'from_port': 22,
+                                'to_port': 22, 'cidr': '0.0.0.0/0'}})
+    assert status == 200, body
+
+    run_openstack(alice, 'server', 'add', 'security', 'group', 'vm1', 'web',
+                  json=False)
+    shown = run_openstack(alice, 'server', 'show', 'vm1')
+    assert sorted(g['name'] for g in shown['security_groups']) == [
+        'default', 'web']
+    # Bob's project has no group 'web': the lookup fails, nothing changes.
+    result = run_openstack(bob, 'server', 'add', 'security', 'group', 'vm1',
+                           'web', check=False)
+    assert result.returncode != 0
+
+    status, body = _compute(osc_cloud, token, 'POST', '/os-floating-ips',
+                            {'pool': 'public'})
+    assert status == 200, body
+    floating = body['floating_ip']['ip']
+    status, body = _compute(osc_cloud, token, 'POST',
+                            '/servers/%s/action' % server['id'],
+                            {'addFloatingIp': {'address': floating}})
+    assert status == 202, body
+    shown = run_openstack(alice, 'server', 'show', 'vm1')
+    assert shown['addresses']['private'] == [fixed, floating]
+
+    run_openstack(alice, 'server', 'remove', 'security', 'group', 'vm1',
+                  'web', json=False)
+    shown = run_openstack(alice, 'server', 'show', 'vm1')
+    assert [g['name'] for g in shown['security_groups']] == ['default']
+
+    status, body = _compute(osc_cloud, token, 'GET', '/os-floating-ips')
+    assert [f['ip'] for f in body['floating_ips']] == [floating]
+    status, _ = _compute(osc_cloud, token, 'DELETE', '/os-floating-ips/%s'
+                         % body['floating_ips'][0]['id'])
+    assert status == 202
+    shown = run_openstack(alice, 'server', 'show', 'vm1')
+    assert shown['addresses']['private'] == [fixed]

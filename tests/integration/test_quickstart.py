@@ -31,7 +31,8 @@ def test_quickstart_boots_a_server_and_stops(tmp_path):
     command = [sys.executable, os.path.join(ROOT, 'tools', 'quickstart.py'),
                '--state-path', str(tmp_path),
                '--api-port', str(daemons.free_port()),
-               '--image-port', str(daemons.free_port())]
+               '--image-port', str(daemons.free_port()),
+               '--metadata-port', str(daemons.free_port())]
     for run in (1, 2):  # the second run finds the same cloud
         proc = subprocess.Popen(command, stdout=subprocess.PIPE,
                                 stderr=subprocess.STDOUT, text=True)

@@ -137,10 +137,10 @@ def _associate_security_groups(context, instance_uuid, project_id, names):
             if name != 'default':
                 raise exception.InstanceSecurityGroupNotFound(
                     project_id=project_id, security_group_id=name)
-            group = SecurityGroup(name='default', project_id=project_id,
-                                  user_id=context.user_id,
-                                  description='default')
-            group.save(context.session)
+            # With the default rules, as made anywhere else.
+            from nimbus.db.api import security_group as security_group_db
+            group = security_group_db.ensure_default_row(
+                context, project_id, context.user_id)
         context.session.add(SecurityGroupInstanceAssociation(
             security_group_id=group.id, instance_uuid=instance_uuid))
     context.session.flush()

@@ -25,7 +25,8 @@ def _get(url):
 def api_service(image_db, fake_rpc):
     image_db.config(osapi_compute_listen='127.0.0.1',
                     osapi_compute_listen_port=0, image_listen='127.0.0.1',
-                    image_listen_port=0)
+                    image_listen_port=0, metadata_listen='127.0.0.1',
+                    metadata_listen_port=0)
     svc = api_cmd.make_api_service()
     svc.start()
     yield svc
@@ -45,6 +46,16 @@ def test_both_apis_answer_and_one_service_row(api_service):
     assert status == 200 and body['versions'][0]['id'] == 'v2.5'
     status, body = _get('http://127.0.0.1:%d/' % image_port)
     assert status == 300
+    # The metadata API: versions for anyone, data only for instances.
+    metadata_port = listeners.by_name['metadata'].port
+    assert metadata_port not in (compute_port, image_port)
+    with urllib.request.urlopen('http://127.0.0.1:%d/' % metadata_port,
+                                timeout=10) as resp:
+        assert resp.read().decode().splitlines()[-1] == 'latest'
+    with pytest.raises(urllib.error.HTTPError) as info:
+        urllib.request.urlopen('http://127.0.0.1:%d/latest/meta-data/'
+                               % metadata_port, timeout=10)
+    assert info.value.code == 404
     services = objects.ServiceList.get_all(
         nimbus_context.get_admin_context())
     assert [s.binary for s in services] == ['nimbus-api']
@@ -56,6 +67,7 @@ def test_a_busy_image_port_stops_the_start_cleanly(image_db, fake_rpc):
         busy.listen()
         image_db.config(osapi_compute_listen='127.0.0.1',
                         osapi_compute_listen_port=0,
+                        metadata_listen='127.0.0.1', metadata_listen_port=0,
                         image_listen='127.0.0.1',
                         image_listen_port=busy.getsockname()[1])
         svc = api_cmd.make_api_service()

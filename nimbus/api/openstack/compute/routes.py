@@ -12,6 +12,7 @@ from nimbus.api.openstack.compute import hypervisors
 from nimbus.api.openstack.compute import instance_actions
 from nimbus.api.openstack.compute import keypairs
 from nimbus.api.openstack.compute import quota_sets
+from nimbus.api.openstack.compute import security_groups
 from nimbus.api.openstack.compute import server_actions
 from nimbus.api.openstack.compute import server_ips
 from nimbus.api.openstack.compute import server_metadata
@@ -90,4 +91,14 @@ ROUTES = {
     '/os-floating-ips/{floating_ip_id}': {'GET': floating_ips.show,
                                           'DELETE': floating_ips.delete},
     '/os-floating-ip-pools': {'GET': floating_ips.pools},
+    '/os-security-groups': {'GET': security_groups.index,
+                            'POST': security_groups.create},
+    '/os-security-groups/{security_group_id}': {
+        'GET': security_groups.show, 'PUT': security_groups.update,
+        'DELETE': security_groups.delete},
+    '/os-security-group-rules': {'POST': security_groups.create_rule},
+    '/os-security-group-rules/{security_group_rule_id}': {
+        'DELETE': security_groups.delete_rule},
+    '/servers/{server_id}/os-security-groups': {
+        'GET': security_groups.server_index},
 }

@@ -4,6 +4,7 @@ import webob.exc
 
 from nimbus.api.openstack import common
 from nimbus.api.openstack.compute import floating_ips
+from nimbus.api.openstack.compute import security_groups
 from nimbus.api.openstack.compute.schemas import servers as schemas
 from nimbus.api.openstack.compute import server_views as views
 from nimbus.api.openstack.compute import servers
@@ -158,6 +159,8 @@ ACTIONS = {
     'restore': _simple('os-deferred-delete:restore', 'restore', 'restore'),
     'addFloatingIp': floating_ips.add_floating_ip,
     'removeFloatingIp': floating_ips.remove_floating_ip,
+    'addSecurityGroup': security_groups.add_security_group,
+    'removeSecurityGroup': security_groups.remove_security_group,
 }
 
 
