@@ -46,7 +46,6 @@ from tests.integration import keystone as keystone_harness
 from tests.integration import libvirt_env
 from tests.integration.network import netns
 from tests.integration.osc import run_openstack
-from tests.integration.test_libvirt_guests import _upload_images
 
 HOST = 'netnode'
 FIXED_RANGE = '10.0.0.0/24'
@@ -137,14 +136,14 @@ class ComputeREST:
 
 class NetCloud:
     def __init__(self, cloud, lv, outside, keystone, envs, rest,
-                 instances_path, db_name):
+                 networks_path, db_name):
         self.cloud = cloud
         self.lv = lv
         self.outside = outside
         self.keystone = keystone
         self.envs = envs
         self.rest = rest
-        self.instances_path = instances_path
+        self.networks_path = networks_path
         self.db_name = db_name
         self.baseline = None
         self.servers = {}
@@ -186,7 +185,7 @@ class NetCloud:
         return 'i-%08x' % row[0]
 
     def hosts_file(self):
-        path = os.path.join(self.cloud.workdir, 'state', 'networks',
+        path = os.path.join(self.networks_path,
                             'nimbus-%s.hosts' % self.lv.bridge)
         with open(path) as f:
             return f.read()
@@ -249,21 +248,39 @@ def mysql_url():
         yield url
 
 
+def _own_libvirt_env(workdir, attempts=10):
+    """A LibvirtEnv with a libvirtd of its own: the cloud needs its own
+    namespace. A libvirtd of another run seen just after taking the lock
+    (one on its way out) is waited for."""
+    for _ in range(attempts):
+        lv = libvirt_env.LibvirtEnv(workdir)
+        lv.__enter__()
+        if not lv.foreign_pid:
+            return lv
+        pid = lv.foreign_pid
+        lv.close()
+        deadline = time.monotonic() + 60
+        while os.path.exists('/proc/%d' % pid) and \
+                time.monotonic() < deadline:
+            time.sleep(1)
+    raise AssertionError('a libvirtd this test did not start keeps running '
+                         '(PID %s): the cloud needs its own namespace' % pid)
+
+
 @pytest.fixture(scope='module')
 def netcloud(request, tmp_path_factory, keystone, rabbit_url, mysql_url,
              image_files):
     assert os.geteuid() == 0, 'these tests run as root'
     workdir = tmp_path_factory.mktemp('nimbus')
-    lv = libvirt_env.LibvirtEnv(str(tmp_path_factory.mktemp('libvirt')))
-    lv.__enter__()
+    lv = _own_libvirt_env(str(tmp_path_factory.mktemp('libvirt')))
     outside = None
     instances_path = libvirt_env.instances_dir()
+    # dnsmasq drops root and re-reads its hosts file as nobody on every
+    # change: the whole path must be open to it (pytest's are 0700).
+    networks_path = libvirt_env.instances_dir()
     cloud = daemons.Cloud(workdir, rabbit_url, mysql_url, host=HOST)
     failed_before = request.session.testsfailed
     try:
-        assert not lv.foreign_pid, (
-            'a libvirtd this test did not start runs (PID %s): the cloud '
-            'needs its own namespace' % lv.foreign_pid)
         outside = netns.Namespace('out')
         netns.veth(lv.netns, 'pub0', outside, 'eth0')
         lv.ip('addr', 'add', PUBLIC_HOST + '/24', 'dev', 'pub0')
@@ -286,11 +303,13 @@ def netcloud(request, tmp_path_factory, keystone, rabbit_url, mysql_url,
             'metadata_port = %(md_port)d\n'
             'metadata_listen = %(gateway)s\n'
             'metadata_listen_port = %(md_port)d\n'
+            'networks_path = %(networks)s\n'
             'force_dhcp_release = true\n'
             'default_floating_pool = %(pool)s\n'
             '[libvirt]\nvirt_type = qemu\n'
             '[api]\nauth_strategy = keystone\nuse_forwarded_for = false\n'
-            % {'instances': instances_path, 'public': PUBLIC_HOST,
+            % {'instances': instances_path, 'networks': networks_path,
+               'public': PUBLIC_HOST,
                'gateway': GATEWAY, 'md_port': METADATA_PORT, 'pool': POOL})
         cloud.add_config(keystone_harness.authtoken_conf(
             keystone.service_user()))
@@ -328,9 +347,10 @@ def netcloud(request, tmp_path_factory, keystone, rabbit_url, mysql_url,
                                'nimbus-compute': 'up'}, timeout=120)
         lv.expose(cloud.api_port)
         lv.expose(cloud.image_port)
-        _upload_images(envs['demo'], image_files)
+        for env in envs.values():
+            _upload_ami(env, image_files)
         result = NetCloud(cloud, lv, outside, keystone, envs, rest,
-                          instances_path, mysql_url.rsplit('/', 1)[1]
+                          networks_path, mysql_url.rsplit('/', 1)[1]
                           .split('?')[0])
         result.baseline = normalized_iptables(lv)
         yield result
@@ -360,6 +380,24 @@ def netcloud(request, tmp_path_factory, keystone, rabbit_url, mysql_url,
                 if outside is not None:
                     outside.close()
                 shutil.rmtree(instances_path, ignore_errors=True)
+                shutil.rmtree(networks_path, ignore_errors=True)
+
+
+def _upload_ami(env, image_dir):
+    """The guest as kernel, ramdisk and disk images of the project
+    (images are private to it)."""
+    def create(name, path, disk_format, *props):
+        args = ['image', 'create', '--file', os.path.join(image_dir, path),
+                '--disk-format', disk_format, '--container-format',
+                'bare' if disk_format == 'qcow2' else disk_format]
+        for prop in props:
+            args += ['--property', prop]
+        return run_openstack(env, *(args + [name]))['id']
+
+    kernel = create('guest-kernel', 'vmlinuz', 'aki')
+    ramdisk = create('guest-ramdisk', 'initrd.img', 'ari')
+    create('guest-ami', 'disk.qcow2', 'qcow2', 'kernel_id=%s' % kernel,
+           'ramdisk_id=%s' % ramdisk, 'os_command_line=quiet')
 
 
 def _create_server(netcloud, project, name, user_data, key_name=None):
@@ -414,6 +452,12 @@ def guests(netcloud):
 def test_flat_dhcp_guest_gets_its_address_metadata_key_and_user_data(
         netcloud, guests):
     web = guests['web']
+    if os.environ.get('E2E_HOLD'):
+        print('HOLD', netcloud.lv.netns, netcloud.cloud.workdir, flush=True)
+        open('/tmp/e2e-hold', 'w').write('%s %s\n' % (
+            netcloud.lv.netns, netcloud.cloud.workdir))
+        while os.path.exists('/tmp/e2e-hold'):
+            time.sleep(1)
     fixed = addresses_of(web)
     assert len(fixed) == 1, web
     assert ipaddress.ip_address(fixed[0]) in ipaddress.ip_network(
@@ -569,10 +613,18 @@ def test_deleting_every_guest_leaves_the_host_as_before(netcloud, guests):
     assert hosts.strip() == '', hosts
 
     # A restart of nimbus-network puts back what is there, once.
+    started = 'nimbus-network started on %s' % HOST
+    count = netcloud.cloud.log('network').count(started)
     assert netcloud.cloud.stop('network')[0] == 0
     netcloud.start_network()
-    time.sleep(2)  # the heartbeat of the old process is still fresh
-    netcloud.cloud.wait_for_states({'nimbus-network': 'up'}, timeout=60)
+    # init_host (bridges, dnsmasq, NAT, floating IPs) is done before the
+    # service says it started.
+    deadline = time.monotonic() + 90
+    while netcloud.cloud.log('network').count(started) == count:
+        netcloud.cloud.assert_running()
+        assert time.monotonic() < deadline, \
+            netcloud.cloud.log('network')[-3000:]
+        time.sleep(0.5)
     restarted = normalized_iptables(lv)
     rules = [line for line in restarted if line.startswith('-A ')]
     assert len(rules) == len(set(rules)), '\n'.join(restarted)
