@@ -524,8 +524,11 @@ def test_security_group_rule_opens_and_closes_the_port(netcloud, guests):
     address = floating['ip']
     rest.action(web['id'], 'addFloatingIp', {'address': address})
     try:
-        # The default group has no rule for the port: closed, however
-        # long we wait for the floating IP to be set up.
+        # The floating IP is set up when addFloatingIp returns...
+        assert '-A nimbus-PREROUTING -d %s/32 -j DNAT --to-destination ' \
+            '%s' % (address, addresses_of(web)[0]) in \
+            normalized_iptables(netcloud.lv)
+        # ...but the default group has no rule for the port: closed.
         for _ in range(3):
             assert netcloud.web(address) is None
             time.sleep(1)
