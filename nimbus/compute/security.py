@@ -26,7 +26,8 @@ def apply_filter(manager, context, instance_uuid, network_info):
     manager.firewall.apply_instance_filter(instance_uuid,
                                            list(network_info or []),
                                            list(rules or []))
-    LOG.debug('Filter of %s: %d rule(s)', instance_uuid, len(rules or []))
+    LOG.info('Filter of %s applied: %d rule(s)', instance_uuid,
+             len(rules or []))
 
 
 def remove_filter(manager, instance_uuid):

@@ -119,10 +119,11 @@ class API:
     def get_floating_ip(self, context, floating_ip_id):
         """One of the project's floating IPs by id; FloatingIpNotFound
         when missing or another project's."""
-        try:
-            floating_ip_id = int(str(floating_ip_id))
-        except ValueError:
+        from nimbus.network import security_groups
+        number = security_groups.parse_id(floating_ip_id)
+        if number is None:
             raise exception.FloatingIpNotFound(id=floating_ip_id)
+        floating_ip_id = number
         floating = floating_ip_db.floating_ip_get(context.elevated(),
                                                   floating_ip_id)
         if not self._floating_visible(context, floating):

@@ -83,14 +83,28 @@ def trigger_instance_refresh(context, instance_uuid, host=None):
 
 # Groups ------------------------------------------------------------------------
 
+# Ids are INTEGER columns: a larger number names no row (and would make
+# the database fail rather than find nothing).
+MAX_ID = 2 ** 31 - 1
+
+
+def parse_id(value):
+    """``value`` as a row id, or None when it cannot be one."""
+    try:
+        number = int(str(value))
+    except ValueError:
+        return None
+    return number if 0 < number <= MAX_ID else None
+
+
 def _parse_id(value):
     # Not an id, so no such group: 404 (python-openstackclient looks a
     # group up by name as GET /os-security-groups/NAME and falls back to
     # the list only on 404).
-    try:
-        return int(str(value))
-    except ValueError:
+    number = parse_id(value)
+    if number is None:
         raise exception.SecurityGroupNotFound(security_group_id=value)
+    return number
 
 
 def _visible(context, group):
@@ -118,6 +132,9 @@ def get_group(context, group_id):
 
 def get_group_by_name(context, name, project_id=None):
     project_id = project_id or context.project_id
+    if not _printable(name):
+        raise exception.SecurityGroupNotFoundForProject(
+            security_group_id=name, project_id=project_id)
     if name == sg_db.DEFAULT:
         sg_db.security_group_ensure_default(context.elevated(), project_id,
                                             context.user_id)
@@ -125,11 +142,18 @@ def get_group_by_name(context, name, project_id=None):
                                             name)
 
 
+def _printable(value):
+    return all(char.isprintable() for char in value)
+
+
 def _check_text(name, description):
     for field, value in (('name', name), ('description', description)):
         if value is None or not value.strip():
             raise exception.Invalid(
                 reason='Security group %s cannot be empty.' % field)
+        if not _printable(value):
+            raise exception.Invalid(
+                reason='Security group %s has control characters.' % field)
 
 
 def create_group(context, name, description):
@@ -235,10 +259,10 @@ def create_rule(context, parent_group_id, **kwargs):
 
 
 def delete_rule(context, rule_id):
-    try:
-        rule_id = int(str(rule_id))
-    except ValueError:
+    number = parse_id(rule_id)
+    if number is None:
         raise exception.SecurityGroupRuleNotFound(rule_id=rule_id)
+    rule_id = number
     rule = sg_db.security_group_rule_get(context.elevated(), rule_id)
     try:
         get_group(context, rule['parent_group_id'])

@@ -219,6 +219,10 @@ def test_openstackclient_security_groups_and_floating_ips(osc_cloud,
 
     run_openstack(alice, 'server', 'add', 'security', 'group', 'vm1', 'web',
                   json=False)
+    # The compute host re-applied the filter, with the rule read through
+    # the conductor (compute nodes have no database).
+    _wait_for_log(osc_cloud, ['compute@%s' % host for host in COMPUTE_HOSTS],
+                  'Filter of %s applied: 1 rule(s)' % server['id'])
     shown = run_openstack(alice, 'server', 'show', 'vm1')
     assert sorted(g['name'] for g in shown['security_groups']) == [
         'default', 'web']
@@ -250,3 +254,13 @@ def test_openstackclient_security_groups_and_floating_ips(osc_cloud,
     assert status == 202
     shown = run_openstack(alice, 'server', 'show', 'vm1')
     assert shown['addresses']['private'] == [fixed]
+
+
+def _wait_for_log(cloud, names, text, timeout=30):
+    import time
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if any(text in cloud.log(name) for name in names):
+            return
+        time.sleep(0.5)
+    raise AssertionError('%r in none of the logs of %s' % (text, names))

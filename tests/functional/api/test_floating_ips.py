@@ -146,7 +146,7 @@ def test_add_and_remove_floating_ip_on_a_server(fcloud):
     assert_matches('floating_ips.add_remove_floating_ip', resp)
     assert ('remove_floating_ip', address, fixed, 'eth1') in driver.calls
     fault(api.post(action, body={'removeFloatingIp': {'address': address}}),
-          400)
+          409)
     entries = api.get('/v2.1/servers/%s' % server_id).json_body_or_none[
         'server']['addresses']['private']
     assert [e['OS-EXT-IPS:type'] for e in entries] == ['fixed']
@@ -186,3 +186,24 @@ def test_bad_action_bodies_are_400(fcloud):
                  {'removeFloatingIp': 'x'}):
         fault(fcloud.api.post('/v2.1/servers/%s/action' % server_id,
                               body=body), 400)
+
+
+def test_releasing_an_associated_address_disassociates_it(fcloud):
+    api = fcloud.api
+    server_id = fcloud.boot('web')
+    server = fcloud.wait_for_status(server_id, ('ACTIVE',))
+    fixed = server['addresses']['private'][0]['addr']
+    floating = api.post(FIP, body={'pool': 'public'}).json_body_or_none[
+        'floating_ip']
+    assert api.post('/v2.1/servers/%s/action' % server_id, body={
+        'addFloatingIp': {'address': floating['ip']}}).status_int == 202
+    driver = _network_driver(fcloud)
+    assert driver.floating == {floating['ip']: (fixed, 'eth1')}
+    assert api.delete('%s/%s' % (FIP, floating['id'])).status_int == 202
+    assert driver.floating == {}
+    entries = api.get('/v2.1/servers/%s' % server_id).json_body_or_none[
+        'server']['addresses']['private']
+    assert [e['addr'] for e in entries] == [fixed]
+    # Back in the pool: the next allocation may take it.
+    assert api.post(FIP, body={'pool': 'public'}).json_body_or_none[
+        'floating_ip']['ip'] == floating['ip']

@@ -309,3 +309,34 @@ def test_compute_restart_reapplies_filters(cloud):  # noqa: F811
             break
     else:
         pytest.fail('no compute host filters the server')
+
+
+def test_filter_is_in_place_before_spawn(cloud, monkeypatch):  # noqa: F811
+    from nimbus.virt import fake
+    web = _create_group(cloud.api, 'web')
+    _add_rule(cloud.api, web['id'], ip_protocol='tcp', from_port=22,
+              to_port=22)
+    seen = []
+    real_spawn = fake.FakeDriver.spawn
+
+    def spawn(self, context, instance, *args, **kwargs):
+        seen.append([fw.filters.get(instance.uuid)
+                     for fw in _firewalls(cloud)
+                     if instance.uuid in fw.filters])
+        return real_spawn(self, context, instance, *args, **kwargs)
+    monkeypatch.setattr(fake.FakeDriver, 'spawn', spawn)
+    server = cloud.boot('s', security_groups=[{'name': 'web'}])
+    cloud.wait_for_status(server, ('ACTIVE',))
+    assert seen == [[[{'protocol': 'tcp', 'from_port': 22, 'to_port': 22,
+                       'cidr': '0.0.0.0/0'}]]]
+
+
+def test_failed_build_removes_the_filter(cloud, monkeypatch):  # noqa: F811
+    from nimbus.virt import fake
+
+    def spawn(self, context, instance, *args, **kwargs):
+        raise RuntimeError('no room for this guest')
+    monkeypatch.setattr(fake.FakeDriver, 'spawn', spawn)
+    server = cloud.boot('doomed')
+    cloud.wait_for_status(server, ('ERROR',))
+    assert all(server not in fw.filters for fw in _firewalls(cloud))

@@ -149,8 +149,9 @@ def remove_floating_ip(req, instance, body):
         _network().disassociate_floating_ip(req.context, instance, address)
     except exception.FloatingIpNotFound:
         raise webob.exc.HTTPNotFound(explanation='floating IP not found')
-    except exception.FloatingIpNotAssociated as exc:
-        raise webob.exc.HTTPBadRequest(explanation=exc.format_message())
-    except exception.FloatingIpAssociatedWithOtherInstance as exc:
+    except (exception.FloatingIpNotAssociated,
+            exception.FloatingIpAssociatedWithOtherInstance) as exc:
+        # Nova: 409 when the address is not this server's (associated
+        # elsewhere or nowhere).
         raise webob.exc.HTTPConflict(explanation=exc.format_message())
     return wsgi.json_response(None, status=202)
