@@ -53,7 +53,6 @@ class Driver(driver.NetworkDriver):
         self._lock = threading.Lock()
         self._dnsmasq = {}         # bridge -> dnsmasq.Dnsmasq
         self._fixed_ranges = []
-        self._bridges = set()
 
     # Start-up -----------------------------------------------------------
 
@@ -61,17 +60,27 @@ class Driver(driver.NetworkDriver):
         links.set_sysctl('net.ipv4.ip_forward', 1)
         with self.iptables.deferred() as ipt:
             self._fixed_ranges = sorted({_net(r) for r in fixed_ranges})
-            for builtin in ('PREROUTING', 'OUTPUT', 'POSTROUTING'):
-                chain = 'nimbus-' + builtin
-                ipt.ensure_chain('nat', chain)
-                ipt.ensure_jump('nat', builtin, chain, top=True)
-            ipt.ensure_chain('nat', 'nimbus-float-snat')
+            self._ensure_chains(ipt)
             ipt.set_rules('nat', 'nimbus-POSTROUTING',
                           self._postrouting_rules())
             ipt.set_rules('nat', 'nimbus-snat', self._snat_rules())
-            ipt.ensure_chain('filter', 'nimbus-FORWARD')
-            ipt.ensure_jump('filter', 'FORWARD', 'nimbus-FORWARD',
-                            top=False)
+
+    @staticmethod
+    def _ensure_chains(ipt):
+        # The chains and jumps NAT needs, kept as they are when present:
+        # floating IPs work even when initialize() was not called (a
+        # FlatManager host).
+        for builtin in ('PREROUTING', 'OUTPUT', 'POSTROUTING'):
+            chain = 'nimbus-' + builtin
+            ipt.ensure_chain('nat', chain)
+            ipt.ensure_jump('nat', builtin, chain, top=True)
+        ipt.ensure_chain('nat', 'nimbus-float-snat')
+        if not ipt.rules('nat', 'nimbus-POSTROUTING'):
+            ipt.set_rules('nat', 'nimbus-POSTROUTING', ['-j nimbus-snat'])
+        if not ipt.rules('nat', 'nimbus-snat'):
+            ipt.set_rules('nat', 'nimbus-snat', ['-j nimbus-float-snat'])
+        ipt.ensure_chain('filter', 'nimbus-FORWARD')
+        ipt.ensure_jump('filter', 'FORWARD', 'nimbus-FORWARD', top=False)
 
     def _postrouting_rules(self):
         rules = []
@@ -107,13 +116,11 @@ class Driver(driver.NetworkDriver):
     def ensure_bridge(self, bridge, interface, address=None):
         links.ensure_bridge(bridge, interface, address)
         with self.iptables.deferred() as ipt:
+            self._ensure_chains(ipt)
             ipt.add_rule('filter', 'nimbus-FORWARD', '-i %s -j ACCEPT'
                          % bridge)
             ipt.add_rule('filter', 'nimbus-FORWARD', '-o %s -j ACCEPT'
                          % bridge)
-            ipt.ensure_jump('filter', 'FORWARD', 'nimbus-FORWARD',
-                            top=False)
-        self._bridges.add(bridge)
 
     # DHCP -------------------------------------------------------------------
 
@@ -159,6 +166,7 @@ class Driver(driver.NetworkDriver):
         links.add_address(interface or CONF.public_interface,
                           _host(floating_ip))
         with self.iptables.deferred() as ipt:
+            self._ensure_chains(ipt)
             for chain, rule in self._floating_rules(floating_ip, fixed_ip):
                 ipt.add_rule('nat', chain, rule)
 
@@ -180,6 +188,7 @@ class Driver(driver.NetworkDriver):
             links.set_sysctl('net.ipv4.conf.all.route_localnet', 1)
         prefix = rule.split(' -j ')[0] + ' -j DNAT '
         with self.iptables.deferred() as ipt:
+            self._ensure_chains(ipt)
             # One forward: an earlier one (another host or port, maybe
             # from before a restart) goes.
             for old in ipt.rules('nat', 'nimbus-PREROUTING') or ():

@@ -8,9 +8,9 @@ how they are written)::
   nimbus-local      -j nimbus-egress, then -j nimbus-ingress
   nimbus-egress     per VIF: -m physdev --physdev-in <tap> -j nimbus-out-<id>
   nimbus-ingress    per fixed IP: -d <ip>/32 -j nimbus-in-<id>
-  nimbus-out-<id>   anti-spoofing: RETURN what comes from the VIF's own
-                    MAC and fixed IP (and its DHCP requests from 0.0.0.0);
-                    DROP the rest
+  nimbus-out-<id>   anti-spoofing: DROP another MAC, RETURN the VIF's
+                    fixed IPs (and its DHCP requests from 0.0.0.0), DROP
+                    the rest
   nimbus-in-<id>    ACCEPT established/related, DHCP replies from the
                     network's DHCP server, the instance's own network
                     (allow_same_net_traffic) and what the rules allow;
@@ -125,16 +125,30 @@ def ingress_rules(network_info, rules, allow_same_net_traffic):
 
 
 def egress_rules(network_info):
+    """DROP what a VIF sends from another MAC, RETURN what it sends from
+    its fixed IPs (and its DHCP requests from 0.0.0.0), DROP the rest.
+
+    The chain is reached only from the VIFs' taps (``nimbus-egress``), so
+    with a single VIF the tap is not matched again, and the MAC is
+    matched once: every iptables-restore of the table costs more the more
+    physdev and mac matches it holds."""
+    vifs = list(network_info)
+    several = len(vifs) > 1
     chain = []
-    for vif, subnet in _subnets(network_info):
-        port = '-m physdev --physdev-in %s -m mac --mac-source %s' % (
-            vif['devname'], vif['address'].lower())
-        request = ('-s 0.0.0.0/32 -d 255.255.255.255/32 -p udp -m udp '
-                   '--sport 68 --dport 67 %s -j RETURN' % port)
+    for vif in vifs:
+        port = '-m physdev --physdev-in %s ' % vif['devname'] if several \
+            else ''
+        chain.append('%s-m mac ! --mac-source %s -j DROP'
+                     % (port, vif['address'].lower()))
+    for vif, subnet in _subnets(vifs):
+        port = ' -m physdev --physdev-in %s' % vif['devname'] if several \
+            else ''
+        request = ('-s 0.0.0.0/32 -d 255.255.255.255/32 -p udp%s -m udp '
+                   '--sport 68 --dport 67 -j RETURN' % port)
         if request not in chain:
             chain.append(request)
         for ip in subnet['ips']:
-            chain.append('-s %s/32 %s -j RETURN' % (ip['address'], port))
+            chain.append('-s %s/32%s -j RETURN' % (ip['address'], port))
     chain.append('-j DROP')
     return chain
 
@@ -201,3 +215,26 @@ class IptablesFirewallDriver(firewall.FirewallDriver):
                 ipt.remove_chain(TABLE, chain)
             for chain in (EGRESS, INGRESS, LOCAL, TOP):
                 ipt.remove_chain(TABLE, chain)
+
+    def remove_filters_except(self, instance_uuids):
+        """Remove the filters of every instance not in ``instance_uuids``
+        (instances deleted while nimbus-compute was down): for the compute
+        manager at start-up, after ``initialize``, with the instances of
+        this host. Returns the number of chains removed."""
+        keep = set()
+        for instance_uuid in instance_uuids:
+            keep.update((ingress_chain(instance_uuid),
+                         egress_chain(instance_uuid)))
+        with self.iptables.deferred() as ipt:
+            stale = [chain for chain in ipt.chains(TABLE, 'nimbus-in-') +
+                     ipt.chains(TABLE, 'nimbus-out-') if chain not in keep]
+            for chain in stale:
+                dispatch = INGRESS if chain.startswith('nimbus-in-') \
+                    else EGRESS
+                if ipt.has_chain(TABLE, dispatch):
+                    ipt.replace_jumps_to(TABLE, dispatch, chain, [])
+                ipt.remove_chain(TABLE, chain)
+        if stale:
+            LOG.info('Removed %d iptables chains of instances no longer on '
+                     'this host', len(stale))
+        return len(stale)

@@ -190,15 +190,21 @@ class Dnsmasq:
         running dnsmasq re-read it, or start one."""
         changed = self.write_hosts(hosts)
         pid = self.pid()
-        if pid is not None and self._cmdline(pid)[1:] != self.argv()[1:]:
+        cmdline = self._cmdline(pid) if pid is not None else None
+        if cmdline is None:
+            pid = None
+        elif cmdline[1:] != self.argv()[1:]:
             LOG.info('dnsmasq of %s runs with other options; restarting '
                      'it', self.bridge)
             self.stop()
             pid = None
+        if pid is not None and changed:
+            try:
+                os.kill(pid, signal.SIGHUP)
+            except ProcessLookupError:
+                pid = None
         if pid is None:
             self.start()
-        elif changed:
-            os.kill(pid, signal.SIGHUP)
 
     def start(self):
         os.makedirs(self.dir, mode=0o755, exist_ok=True)

@@ -137,8 +137,13 @@ class IptablesManager:
 
     def _load(self, table):
         self.saves += 1
-        table.kernel = parse_save(command.run([self._save, '-t',
-                                               table.name]))
+        kernel = parse_save(command.run([self._save, '-t', table.name]))
+        # Pending removals of what is no longer there are done already.
+        table.removed &= set(kernel)
+        table.removed_jumps = {(builtin, rule) for builtin, rule
+                               in table.removed_jumps
+                               if rule in kernel.get(builtin, ())}
+        table.kernel = kernel
 
     @staticmethod
     def _check_owned(chain):

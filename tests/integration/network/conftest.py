@@ -9,6 +9,20 @@ import pytest
 from tests.integration.network import netns
 
 
+@pytest.fixture(scope='session', autouse=True)
+def no_namespace_left():
+    """Fails the session when a namespace it made is still there at the
+    end (each test deletes its own; this catches what slipped through),
+    after deleting it."""
+    yield
+    left = [name for name in netns.CREATED
+            if name in netns.run(['ip', 'netns', 'list'],
+                                 check=False).stdout.split()]
+    for name in left:
+        netns.run(['ip', 'netns', 'del', name], check=False)
+    assert not left, 'namespaces left behind (now deleted): %s' % left
+
+
 @pytest.fixture
 def namespaces():
     """make(role) → a new Namespace; all are removed at the end."""
@@ -20,8 +34,13 @@ def namespaces():
         return made[-1]
 
     yield make
+    errors = []
     for namespace in reversed(made):
-        namespace.close()
+        try:
+            namespace.close()
+        except Exception as exc:    # close the others all the same
+            errors.append(exc)
+    assert not errors, errors
 
 
 @pytest.fixture

@@ -21,6 +21,8 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__)))))
 BUSYBOX = '/bin/busybox'
+# Every namespace this process made (see the session check in conftest).
+CREATED = []
 
 
 def run(argv, check=True, **kwargs):
@@ -38,6 +40,7 @@ class Namespace:
     def __init__(self, role):
         self.name = 'nimbus-ln-%s-%s' % (role, secrets.token_hex(4))
         run(['ip', 'netns', 'add', self.name])
+        CREATED.append(self.name)
         self.ip('link', 'set', 'lo', 'up')
         self.processes = []
 
@@ -66,10 +69,15 @@ class Namespace:
         return self.exec(*argv).stdout
 
     def close(self):
+        """Stop what runs in the namespace (by PID) and delete it; raises
+        when the namespace is still there afterwards."""
         for proc in self.processes:
             if proc.poll() is None:
                 proc.kill()
-                proc.wait(10)
+                try:
+                    proc.wait(10)
+                except subprocess.TimeoutExpired:
+                    pass
         # Anything else still in the namespace is the test's (dnsmasq the
         # driver started and the test did not stop, a guest's udhcpc):
         # stopped by PID, then the namespace goes.
@@ -78,7 +86,14 @@ class Namespace:
                 os.kill(pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
-        run(['ip', 'netns', 'del', self.name], check=False)
+        done = run(['ip', 'netns', 'del', self.name], check=False)
+        if self.exists():
+            raise AssertionError('namespace %s not deleted: %s'
+                                 % (self.name, done.stderr))
+
+    def exists(self):
+        listed = run(['ip', 'netns', 'list'], check=False).stdout
+        return self.name in listed.split()
 
 
 def veth(ns_a, name_a, ns_b, name_b):
@@ -176,7 +191,7 @@ def wait_for(predicate, timeout=10, interval=0.1):
 def connect(namespace, address, port, timeout=2, source=None):
     """A TCP connection from ``namespace`` to address:port (from
     ``source`` if given): the address the listener saw it come from, or
-    None when nothing answered."""
+    None when nothing answered within ``timeout``."""
     code = ('import socket,sys\n'
             's=socket.socket()\n'
             's.settimeout(%r)\n'
@@ -193,6 +208,16 @@ def connect(namespace, address, port, timeout=2, source=None):
     words = done.stdout.split()
     if done.returncode == 0 and words[:1] == ['nimbus']:
         return words[1]
+    return None
+
+
+def reaches(namespace, address, port, source=None, attempts=5):
+    """connect(), tried again (ARP, a busy machine) until it answers:
+    for connections that must work."""
+    for _ in range(attempts):
+        peer = connect(namespace, address, port, source=source)
+        if peer is not None:
+            return peer
     return None
 
 

@@ -6,11 +6,15 @@ agent process with its own iptables manager, as on a multi_host node),
 ``outside`` (a machine on the public network, on a veth to pub0).
 """
 
+import os
 import re
+import shutil
+import tempfile
 
 import pytest
 
 from tests.integration.network import netns
+from tests.integration.network import test_dhcp
 
 DRIVER = 'nimbus.network.linux_net.Driver'
 FIREWALL = 'nimbus.virt.iptables_firewall.IptablesFirewallDriver'
@@ -43,7 +47,16 @@ def normalized(save):
 
 
 @pytest.fixture
-def topology(namespaces, agents, tmp_path):
+def shared_dir():
+    # dnsmasq reads its hosts file after dropping root.
+    path = tempfile.mkdtemp(prefix='nimbus-ln-')
+    os.chmod(path, 0o755)
+    yield path
+    shutil.rmtree(path)
+
+
+@pytest.fixture
+def topology(namespaces, agents, tmp_path, shared_dir):
     cloud = namespaces('cloud')
     guest = namespaces('guest')
     outside = namespaces('out')
@@ -59,10 +72,11 @@ def topology(namespaces, agents, tmp_path):
     cloud.exec('iptables', '-t', 'nat', '-A', 'POSTROUTING', '-s',
                '192.0.2.0/24', '-j', 'MASQUERADE')
     before = normalized(cloud.iptables_save())
-    networks = tmp_path / 'networks'
+    networks = os.path.join(shared_dir, 'networks')
     config = netns.write_config(
         tmp_path / 'nimbus.conf', state_path=str(tmp_path),
-        networks_path=str(networks), public_interface='pub0',
+        networks_path=networks, public_interface='pub0',
+        dhcpbridge='/bin/true',
         routing_source_ip=PUBLIC_HOST, metadata_host='10.0.0.1',
         metadata_port=METADATA_PORT)
     network = agents(cloud, config)
@@ -70,14 +84,23 @@ def topology(namespaces, agents, tmp_path):
     network.call('driver', 'initialize', ['10.0.0.0/24'])
     network.call('driver', 'plug', NETWORK)
     cloud.ip('link', 'set', 'tap-g1', 'master', 'br100')
+    # Off, as in a fresh namespace on some kernels (it is per namespace):
+    # the firewall must turn it on or bridged traffic skips iptables.
+    nf_call = '/proc/sys/net/bridge/bridge-nf-call-iptables'
+    cloud.exec('sh', '-c', 'echo 0 > %s' % nf_call)
     compute = agents(cloud, config)
     compute.create('firewall', FIREWALL)
     compute.call('firewall', 'initialize')
+    assert cloud.exec('cat', nf_call).stdout.strip() == '1'
     netns.listen(guest, '0.0.0.0', 8080)
     netns.listen(outside, OUTSIDE, 9090)
-    return {'cloud': cloud, 'guest': guest, 'outside': outside,
-            'network': network, 'compute': compute, 'config': config,
-            'before': before}
+    try:
+        yield {'cloud': cloud, 'guest': guest, 'outside': outside,
+               'network': network, 'compute': compute, 'config': config,
+               'before': before, 'shared_dir': shared_dir}
+    finally:
+        if network.proc.poll() is None:
+            network.call('driver', 'kill_dhcp', NETWORK)
 
 
 def test_snat_and_floating_ip(topology):
@@ -85,16 +108,16 @@ def test_snat_and_floating_ip(topology):
                                                    'outside'))
     network = topology['network']
     # Out of the cloud, instances appear as routing_source_ip...
-    assert netns.connect(guest, OUTSIDE, 9090) == PUBLIC_HOST
+    assert netns.reaches(guest, OUTSIDE, 9090) == PUBLIC_HOST
     # ...and cannot be reached from outside.
     assert netns.connect(outside, FLOATING, 8080) is None
 
     network.call('driver', 'ensure_floating_ip', FLOATING, FIXED, 'pub0')
     network.call('driver', 'ensure_floating_ip', FLOATING, FIXED, 'pub0')
-    assert netns.connect(outside, FLOATING, 8080) == OUTSIDE
-    assert netns.connect(guest, OUTSIDE, 9090) == FLOATING
+    assert netns.reaches(outside, FLOATING, 8080) == OUTSIDE
+    assert netns.reaches(guest, OUTSIDE, 9090) == FLOATING
     # The host itself reaches the instance through the floating IP too.
-    assert netns.connect(cloud, FLOATING, 8080) is not None
+    assert netns.reaches(cloud, FLOATING, 8080) is not None
     nat = cloud.iptables_save('nat')
     assert nat.count('-A nimbus-PREROUTING -d 203.0.113.10/32 -j DNAT '
                      '--to-destination 10.0.0.5') == 1
@@ -112,7 +135,7 @@ def test_snat_and_floating_ip(topology):
     # ...ends with it (its NAT is forgotten), and no new one is made.
     assert not session.exchange('after')
     assert netns.connect(outside, FLOATING, 8080) is None
-    assert netns.connect(guest, OUTSIDE, 9090) == PUBLIC_HOST
+    assert netns.reaches(guest, OUTSIDE, 9090) == PUBLIC_HOST
     assert FLOATING not in cloud.iptables_save('nat')
     assert FLOATING not in cloud.ip('-4', 'addr', 'show', 'pub0').stdout
 
@@ -125,7 +148,7 @@ def test_metadata_forward(topology):
                              '10.0.0.1', METADATA_PORT)
     # The metadata API sees the instance's own address (no SNAT): that
     # is how it knows which instance asks.
-    assert netns.connect(guest, '169.254.169.254', 80) == FIXED
+    assert netns.reaches(guest, '169.254.169.254', 80) == FIXED
     # Forwarding elsewhere replaces the rule rather than adding one.
     topology['network'].call('driver', 'ensure_metadata_forward',
                              '10.0.0.1', 8776)
@@ -138,7 +161,7 @@ def test_security_group_rules(topology):
     outside, compute = topology['outside'], topology['compute']
     topology['network'].call('driver', 'ensure_floating_ip', FLOATING,
                              FIXED, 'pub0')
-    assert netns.connect(outside, FLOATING, 8080) == OUTSIDE
+    assert netns.reaches(outside, FLOATING, 8080) == OUTSIDE
 
     compute.call('firewall', 'apply_instance_filter', INSTANCE,
                  NETWORK_INFO, [])
@@ -146,13 +169,13 @@ def test_security_group_rules(topology):
     assert netns.connect(outside, FLOATING, 8080) is None
     # Egress is not limited: replies to the instance's own connections
     # come back (established).
-    assert netns.connect(topology['guest'], OUTSIDE, 9090) == FLOATING
+    assert netns.reaches(topology['guest'], OUTSIDE, 9090) == FLOATING
 
     rule = {'protocol': 'tcp', 'from_port': 8080, 'to_port': 8080,
             'cidr': '0.0.0.0/0'}
     compute.call('firewall', 'apply_instance_filter', INSTANCE,
                  NETWORK_INFO, [rule])
-    assert netns.connect(outside, FLOATING, 8080) == OUTSIDE
+    assert netns.reaches(outside, FLOATING, 8080) == OUTSIDE
     # A rule for another source does not open it.
     compute.call('firewall', 'apply_instance_filter', INSTANCE,
                  NETWORK_INFO, [dict(rule, cidr='198.51.100.0/24')])
@@ -160,7 +183,7 @@ def test_security_group_rules(topology):
     compute.call('firewall', 'apply_instance_filter', INSTANCE,
                  NETWORK_INFO, [dict(rule, from_port=8000, to_port=8100,
                                      cidr='203.0.113.0/24')])
-    assert netns.connect(outside, FLOATING, 8080) == OUTSIDE
+    assert netns.reaches(outside, FLOATING, 8080) == OUTSIDE
     compute.call('firewall', 'apply_instance_filter', INSTANCE,
                  NETWORK_INFO, [])
     assert netns.connect(outside, FLOATING, 8080) is None
@@ -168,7 +191,7 @@ def test_security_group_rules(topology):
     compute.call('firewall', 'remove_instance_filter', INSTANCE)
     compute.call('firewall', 'remove_instance_filter', INSTANCE)
     assert not compute.call('firewall', 'instance_filtered', INSTANCE)
-    assert netns.connect(outside, FLOATING, 8080) == OUTSIDE
+    assert netns.reaches(outside, FLOATING, 8080) == OUTSIDE
     assert 'nimbus-in-' not in topology['cloud'].iptables_save('filter')
 
 
@@ -178,15 +201,15 @@ def test_spoofed_source_address_and_mac_are_dropped(topology):
     guest.ip('addr', 'add', '10.0.0.77/24', 'dev', 'eth0')
     # Without a filter the spoofed address gets through: the test can
     # tell.
-    assert netns.connect(guest, OUTSIDE, 9090, source='10.0.0.77') \
+    assert netns.reaches(guest, OUTSIDE, 9090, source='10.0.0.77') \
         == PUBLIC_HOST
     compute.call('firewall', 'apply_instance_filter', INSTANCE,
                  NETWORK_INFO, [])
     assert netns.connect(guest, OUTSIDE, 9090, source='10.0.0.77') is None
-    assert netns.connect(guest, OUTSIDE, 9090) == PUBLIC_HOST
+    assert netns.reaches(guest, OUTSIDE, 9090) == PUBLIC_HOST
     # Nor can it reach the host (the metadata API) with it.
     netns.listen(cloud, '10.0.0.1', 7000)
-    assert netns.connect(guest, '10.0.0.1', 7000) == FIXED
+    assert netns.reaches(guest, '10.0.0.1', 7000) == FIXED
     assert netns.connect(guest, '10.0.0.1', 7000, source='10.0.0.77') \
         is None
 
@@ -197,7 +220,7 @@ def test_spoofed_source_address_and_mac_are_dropped(topology):
     # ...because of the filter (without it the same connection works).
     compute.call('firewall', 'remove_instance_filter', INSTANCE)
     cloud.ip('neigh', 'flush', 'dev', 'br100')
-    assert netns.connect(guest, OUTSIDE, 9090) == PUBLIC_HOST
+    assert netns.reaches(guest, OUTSIDE, 9090) == PUBLIC_HOST
 
 
 def test_restarted_daemons_keep_rules_without_duplicates(topology, agents):
@@ -237,3 +260,26 @@ def test_restarted_daemons_keep_rules_without_duplicates(topology, agents):
     network.call('driver', 'teardown')
     compute.call('firewall', 'teardown')
     assert normalized(cloud.iptables_save()) == topology['before']
+
+
+def test_dhcp_passes_the_filter_of_its_own_mac_only(topology):
+    guest, network, compute = (topology[k] for k in ('guest', 'network',
+                                                     'compute'))
+    network.call('driver', 'update_dhcp', NETWORK, [
+        {'mac': MAC, 'address': FIXED, 'hostname': 'vm1'}])
+    compute.call('firewall', 'apply_instance_filter', INSTANCE,
+                 NETWORK_INFO, [])
+    script = test_dhcp._script(
+        os.path.join(topology['shared_dir'], 'udhcpc.sh'),
+        test_dhcp.UDHCPC_SCRIPT)
+    got, output = test_dhcp.udhcpc(guest, script)
+    assert got, output
+    assert 'bound %s' % FIXED in output
+    # A request from another MAC does not even reach dnsmasq.
+    guest.ip('link', 'set', 'eth0', 'address', 'fa:16:3e:00:00:99')
+    network.call('driver', 'update_dhcp', NETWORK, [
+        {'mac': MAC, 'address': FIXED, 'hostname': 'vm1'},
+        {'mac': 'fa:16:3e:00:00:99', 'address': '10.0.0.99',
+         'hostname': 'intruder'}])
+    got, output = test_dhcp.udhcpc(guest, script)
+    assert not got, output

@@ -157,3 +157,19 @@ def test_threads_do_not_lose_changes(kernel):
         thread.join()
     assert len(kernel.tables['filter']['nimbus-d']) == 200
     assert len(kernel.restores) == 1 + 200
+
+
+def test_removal_of_what_someone_else_removed_goes_through(kernel):
+    ipt = iptables.IptablesManager()
+    ipt.set_rules('filter', 'nimbus-a', ['-j ACCEPT'])
+    ipt.ensure_jump('filter', 'INPUT', 'nimbus-a')
+    ipt.apply()
+    kernel.tables['filter']['INPUT'].remove('-j nimbus-a')
+    del kernel.tables['filter']['nimbus-a']
+    ipt.remove_chain('filter', 'nimbus-a')
+    with pytest.raises(exception.HostCommandFailed):
+        ipt.apply()
+    # Read again, nothing is left to remove: no error, nothing written.
+    restores = len(kernel.restores)
+    assert ipt.apply() == 0
+    assert len(kernel.restores) == restores

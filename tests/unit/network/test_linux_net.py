@@ -123,14 +123,105 @@ def test_egress_checks_mac_and_address_and_lets_dhcp_out():
                          'cidr': '10.0.0.0/24', 'dhcp_server': '10.0.0.1',
                          'ips': [{'address': '10.0.0.5'}]}]}}]
     rules = iptables_firewall.egress_rules(network_info)
-    port = '-m physdev --physdev-in tapabc -m mac --mac-source ' \
-        'fa:16:3e:00:00:05'
     assert rules == [
+        '-m mac ! --mac-source fa:16:3e:00:00:05 -j DROP',
         '-s 0.0.0.0/32 -d 255.255.255.255/32 -p udp -m udp --sport 68 '
-        '--dport 67 %s -j RETURN' % port,
-        '-s 10.0.0.5/32 %s -j RETURN' % port, '-j DROP']
+        '--dport 67 -j RETURN',
+        '-s 10.0.0.5/32 -j RETURN', '-j DROP']
+    # With two VIFs each rule names its tap too.
+    second = dict(network_info[0], devname='tapdef',
+                  address='fa:16:3e:00:00:06')
+    rules = iptables_firewall.egress_rules(network_info + [second])
+    assert rules[:2] == [
+        '-m physdev --physdev-in tapabc -m mac ! --mac-source '
+        'fa:16:3e:00:00:05 -j DROP',
+        '-m physdev --physdev-in tapdef -m mac ! --mac-source '
+        'fa:16:3e:00:00:06 -j DROP']
+    assert '-s 10.0.0.5/32 -m physdev --physdev-in tapabc -j RETURN' \
+        in rules
     ingress = iptables_firewall.ingress_rules(network_info, [], True)
     assert ingress[-1] == '-j DROP'
     assert '-s 10.0.0.0/24 -j ACCEPT' in ingress
     assert '-s 10.0.0.0/24 -j ACCEPT' not in \
         iptables_firewall.ingress_rules(network_info, [], False)
+
+
+@pytest.fixture
+def host(monkeypatch, conf):
+    """The driver on an in-memory iptables, with netlink calls recorded."""
+    from nimbus.network.linux import command
+    from nimbus.network.linux import links
+    from tests.unit.network import fake_iptables
+    kernel = fake_iptables.FakeIptables()
+    monkeypatch.setattr(command, 'run', kernel.run)
+    calls = []
+    for name in ('add_address', 'remove_address', 'forget_connections',
+                 'set_sysctl', 'ensure_bridge'):
+        monkeypatch.setattr(links, name,
+                            lambda *args, _name=name: calls.append(
+                                (_name,) + args))
+    conf.config(public_interface='pub0', routing_source_ip='192.0.2.10',
+                metadata_host='10.0.0.1')
+    return kernel, calls
+
+
+def test_floating_ip_without_initialize_still_gets_its_chains(host):
+    kernel, calls = host
+    net = linux_net.Driver()
+    net.ensure_floating_ip('203.0.113.5', '10.0.0.5', 'pub0')
+    nat = kernel.tables['nat']
+    assert nat['PREROUTING'] == ['-j nimbus-PREROUTING']
+    assert nat['POSTROUTING'] == ['-j nimbus-POSTROUTING']
+    assert nat['nimbus-POSTROUTING'] == ['-j nimbus-snat']
+    assert nat['nimbus-snat'] == ['-j nimbus-float-snat']
+    assert nat['nimbus-float-snat'] == [
+        '-s 10.0.0.5/32 -j SNAT --to-source 203.0.113.5']
+    assert ('add_address', 'pub0', '203.0.113.5/32') in calls
+    # initialize() later fills in the SNAT of the fixed ranges, keeping
+    # the floating IP.
+    net.initialize(['10.0.0.0/24'])
+    nat = kernel.tables['nat']
+    assert nat['nimbus-snat'][-1] == (
+        '-s 10.0.0.0/24 -o pub0 -j SNAT --to-source 192.0.2.10')
+    assert nat['nimbus-float-snat'] == [
+        '-s 10.0.0.5/32 -j SNAT --to-source 203.0.113.5']
+    net.remove_floating_ip('203.0.113.5', '10.0.0.5', 'pub0')
+    nat = kernel.tables['nat']
+    assert nat['nimbus-float-snat'] == []
+    assert ('forget_connections', '203.0.113.5') in calls
+    assert not any('203.0.113.5' in rule for rules in nat.values()
+                   for rule in rules)
+
+
+def _vif(n):
+    return [{'address': 'fa:16:3e:00:00:%02x' % n, 'devname': 'tap%d' % n,
+             'network': {'subnets': [{
+                 'cidr': '10.0.0.0/24', 'dhcp_server': '10.0.0.1',
+                 'ips': [{'address': '10.0.0.%d' % (n + 10)}]}]}}]
+
+
+def test_firewall_filters_and_removal_of_stale_ones(host):
+    kernel, calls = host
+    firewall = iptables_firewall.IptablesFirewallDriver()
+    firewall.initialize()
+    uuids = ['11111111-0000-0000-0000-00000000000%d' % n for n in range(3)]
+    for n, instance_uuid in enumerate(uuids):
+        firewall.apply_instance_filter(instance_uuid, _vif(n), [])
+    filt = kernel.tables['filter']
+    assert filt['FORWARD'] == ['-j nimbus-filter-top']
+    assert filt['INPUT'] == ['-j nimbus-filter-top']
+    assert len(filt['nimbus-ingress']) == len(filt['nimbus-egress']) == 3
+    # A restarted compute knows only uuids[1]: the others go, with their
+    # dispatch rules.
+    restarted = iptables_firewall.IptablesFirewallDriver()
+    restarted.initialize()
+    assert restarted.remove_filters_except([uuids[1]]) == 4
+    filt = kernel.tables['filter']
+    assert filt['nimbus-ingress'] == [
+        '-d 10.0.0.11/32 -j %s' % iptables_firewall.ingress_chain(uuids[1])]
+    assert filt['nimbus-egress'] == [
+        '-m physdev --physdev-in tap1 -j %s'
+        % iptables_firewall.egress_chain(uuids[1])]
+    assert restarted.instance_filtered(uuids[1])
+    assert not restarted.instance_filtered(uuids[0])
+    assert restarted.remove_filters_except([uuids[1]]) == 0
