@@ -2,6 +2,16 @@
 the first steps a new operator takes, done for them — default flavors, a
 network, an image, and a first server booted through the Compute API.
 
+As root on a machine with libvirt and QEMU, the server is a real guest:
+the quick start starts virtlogd and libvirtd when they are not running
+(and stops those it started when it ends; guests keep running, as they do
+when nova-compute stops), creates the bridge br100 when missing, builds
+the test guest image (tools/build-guest-image), registers it as kernel +
+ramdisk + disk, and boots it with the libvirt driver (QEMU, software
+emulation) until "nimbus-guest: booted" shows on its console. Elsewhere
+(not root, no libvirt, or a state path the QEMU user cannot reach) it
+says why and uses the fake driver. ``--virt fake|libvirt`` chooses.
+
 Runs in the foreground until Ctrl-C (or SIGTERM), then stops nimbus-all.
 The state (SQLite database, images, instances) stays in the state
 directory, so a second run finds the same cloud.
@@ -22,6 +32,9 @@ import urllib.error
 import urllib.request
 
 BIN = os.path.dirname(os.path.abspath(sys.executable))
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BRIDGE = 'br100'
+BOOTED = 'nimbus-guest: booted'
 TOKEN = 'admin:admin'  # nimbus-all authenticates with noauth2
 
 
@@ -78,14 +91,162 @@ def _wait_for_server(compute, server_id,
         time.sleep(0.2)
 
 
-def first_steps(config, compute, image):
+# Real guests -------------------------------------------------------------
+
+def _which(name):
+    for d in os.environ.get('PATH', '').split(os.pathsep) + [
+            '/usr/sbin', '/sbin']:
+        path = os.path.join(d, name)
+        if os.access(path, os.X_OK):
+            return path
+    return None
+
+
+def _reachable_by_all(path):
+    """Whether every directory up to ``path`` lets others through (the
+    QEMU user must reach the instance files)."""
+    path = os.path.abspath(path)
+    while True:
+        if os.path.exists(path) and not os.stat(path).st_mode & 0o001:
+            return False
+        parent = os.path.dirname(path)
+        if parent == path:
+            return True
+        path = parent
+
+
+def libvirt_unusable(state_path):
+    """Why the libvirt driver cannot be used here, or None."""
+    if os.geteuid() != 0:
+        return 'not root'
+    for tool in ('libvirtd', 'virtlogd', 'virsh', 'qemu-system-x86_64',
+                 'qemu-img', 'ip'):
+        if not _which(tool):
+            return '%s is not installed (tools/setup.sh installs it)' % tool
+    try:
+        import libvirt  # noqa: F401
+    except ImportError:
+        return 'libvirt-python is missing from the virtualenv'
+    if not _reachable_by_all(state_path):
+        return ('the QEMU user cannot reach %s (a parent directory is '
+                'closed to others); use another --state-path' % state_path)
+    return None
+
+
+def _libvirtd_answers():
+    return subprocess.run(['virsh', '-c', 'qemu:///system', 'version'],
+                          capture_output=True).returncode == 0
+
+
+class Hypervisor:
+    """libvirtd + virtlogd (started here when they were not running) and
+    the bridge of the quick start's network."""
+
+    def __init__(self, state_path):
+        self.state_path = state_path
+        self.started = []
+
+    def start(self):
+        if not _libvirtd_answers():
+            logs = os.path.join(self.state_path, 'log')
+            os.makedirs(logs, exist_ok=True)
+            for daemon in ('virtlogd', 'libvirtd'):
+                with open(os.path.join(logs, daemon + '.log'), 'ab') as log:
+                    self.started.append(subprocess.Popen(
+                        [_which(daemon)], stdout=log,
+                        stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                        start_new_session=True))
+                _say('%s started (pid %d)' % (daemon,
+                                              self.started[-1].pid))
+            deadline = time.monotonic() + 60
+            while not _libvirtd_answers():
+                if time.monotonic() > deadline or any(
+                        p.poll() is not None for p in self.started):
+                    self.stop()
+                    sys.exit('quickstart: libvirtd did not start; see %s'
+                             % logs)
+                time.sleep(0.2)
+        else:
+            _say('libvirtd is running; using it')
+        if subprocess.run(['ip', 'link', 'show', BRIDGE],
+                          capture_output=True).returncode != 0:
+            # The fake network driver of nimbus-all makes no bridge; the
+            # guest's tap needs one. No address, no uplink: guests see
+            # only each other.
+            subprocess.run(['ip', 'link', 'add', BRIDGE, 'type', 'bridge'],
+                           check=True)
+            _say('bridge %s created' % BRIDGE)
+        subprocess.run(['ip', 'link', 'set', BRIDGE, 'up'], check=True)
+
+    def stop(self):
+        for proc in reversed(self.started):
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+                try:
+                    proc.wait(30)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
+        self.started = []
+
+
+def build_guest_image(state_path):
+    out = os.path.join(state_path, 'guest-image')
+    result = subprocess.run(
+        [sys.executable, os.path.join(ROOT, 'tools', 'build-guest-image'),
+         '--output', out], capture_output=True, text=True)
+    if result.returncode != 0:
+        sys.exit('quickstart: building the guest image failed: %s'
+                 % (result.stderr.strip() or result.stdout.strip()))
+    _say('guest image: %s' % result.stdout.strip())
+    return out
+
+
+def _upload(image, name, path, disk_format, container_format, **props):
+    found = _request('GET', image + '/v2/images?name=' + name)['images']
+    if found:
+        return found[0]['id']
+    created = _request('POST', image + '/v2/images', body=dict(
+        name=name, disk_format=disk_format,
+        container_format=container_format, visibility='public', **props))
+    with open(path, 'rb') as data:
+        _request('PUT', '%s/v2/images/%s/file' % (image, created['id']),
+                 data=data.read(), content_type='application/octet-stream')
+    _say('image %s uploaded (%s)' % (name, created['id']))
+    return created['id']
+
+
+def register_guest_image(image, image_dir):
+    kernel = _upload(image, 'quickstart-kernel',
+                     os.path.join(image_dir, 'vmlinuz'), 'aki', 'aki')
+    ramdisk = _upload(image, 'quickstart-ramdisk',
+                      os.path.join(image_dir, 'initrd.img'), 'ari', 'ari')
+    return _upload(image, 'quickstart-guest',
+                   os.path.join(image_dir, 'disk.qcow2'), 'qcow2', 'bare',
+                   kernel_id=kernel, ramdisk_id=ramdisk)
+
+
+def wait_for_console(compute, server_id, marker=BOOTED, timeout=180):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        output = _request('POST', '%s/servers/%s/action' % (
+            compute, server_id), body={'os-getConsoleOutput': {}})['output']
+        if marker in output:
+            return True
+        time.sleep(1)
+    return False
+
+
+def first_steps(config, compute, image, image_dir=None):
     _manage(config, 'flavor', 'create-defaults')
     if '10.0.0.0/24' not in _manage(config, 'network', 'list'):
         _manage(config, 'network', 'create', '--label', 'private',
                 '--fixed_range_v4', '10.0.0.0/24', '--bridge', 'br100')
         _say('network private 10.0.0.0/24 on br100 created')
     images = _request('GET', image + '/v2/images?name=quickstart')['images']
-    if images:
+    if image_dir is not None:
+        image_id = register_guest_image(image, image_dir)
+    elif images:
         image_id = images[0]['id']
     else:
         created = _request('POST', image + '/v2/images', body={
@@ -115,6 +276,13 @@ def first_steps(config, compute, image):
     _say('server quickstart is %s on host %s, addresses: %s' % (
         server['status'], server.get('OS-EXT-SRV-ATTR:host'),
         addresses or '-'))
+    if image_dir is not None and server['status'] == 'ACTIVE':
+        if wait_for_console(compute, server_id):
+            _say('server quickstart: "%s" on its console (openstack '
+                 'console log show quickstart)' % BOOTED)
+        else:
+            _say('server quickstart: no "%s" on its console yet' % BOOTED)
+            return False
     return server['status'] == 'ACTIVE'
 
 
@@ -124,9 +292,25 @@ def main():
     parser.add_argument('--api-port', type=int, default=8774)
     parser.add_argument('--image-port', type=int, default=9292)
     parser.add_argument('--metadata-port', type=int, default=8775)
+    parser.add_argument('--virt', choices=('auto', 'libvirt', 'fake'),
+                        default='auto',
+                        help='libvirt: real guests (root, libvirt, QEMU); '
+                             'fake: guests in memory; auto: libvirt where '
+                             'it can run')
     args = parser.parse_args()
     os.makedirs(args.state_path, exist_ok=True)
+    state_path = os.path.abspath(args.state_path)
     config = os.path.join(args.state_path, 'quickstart.conf')
+    use_libvirt = False
+    if args.virt != 'fake':
+        why = libvirt_unusable(state_path)
+        if why is None:
+            use_libvirt = True
+        elif args.virt == 'libvirt':
+            sys.exit('quickstart: cannot use libvirt: %s' % why)
+        else:
+            _say('libvirt cannot be used (%s): the fake driver runs the '
+                 'guests' % why)
     with open(config, 'w') as conf:
         conf.write('[DEFAULT]\nstate_path = %s\n'
                    'osapi_compute_listen = 127.0.0.1\n'
@@ -136,6 +320,24 @@ def main():
                    '[glance]\napi_servers = http://127.0.0.1:%d\n'
                    % (args.state_path, args.api_port, args.image_port,
                       args.metadata_port, args.image_port))
+        if use_libvirt:
+            conf.write('[DEFAULT]\ncompute_driver = libvirt.LibvirtDriver\n'
+                       'instances_path = %s\n'
+                       '[libvirt]\nvirt_type = qemu\n'
+                       % os.path.join(state_path, 'instances'))
+    hypervisor = image_dir = None
+    if use_libvirt:
+        image_dir = build_guest_image(state_path)
+        hypervisor = Hypervisor(state_path)
+        hypervisor.start()
+    try:
+        return _run(args, config, image_dir)
+    finally:
+        if hypervisor is not None:
+            hypervisor.stop()
+
+
+def _run(args, config, image_dir):
     log_file = os.path.join(args.state_path, 'nimbus-all.log')
     _say('starting nimbus-all (log: %s)' % log_file)
     with open(log_file, 'ab') as log:
@@ -160,7 +362,7 @@ def main():
     try:
         _wait_for('http://127.0.0.1:%d/' % args.api_port, proc)
         _wait_for(image + '/versions', proc)
-        ok = first_steps(config, compute, image)
+        ok = first_steps(config, compute, image, image_dir)
     except (urllib.error.URLError, OSError) as exc:
         if proc.poll() is not None:  # stopped while we were setting up
             _say('nimbus-all stopped (exit status %s)' % proc.returncode)

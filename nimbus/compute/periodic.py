@@ -49,6 +49,10 @@ def sync_one_power_state(manager, context, instance_uuid):
     power state itself."""
     try:
         with manager.instance_lock(instance_uuid):
+            # Gone from the hypervisor: deleted meanwhile (the periodic
+            # sync still catches a guest the hypervisor lost).
+            if instance_uuid not in manager.driver.list_instance_uuids():
+                return
             instance = objects.Instance.get_by_uuid(context, instance_uuid)
             if instance.host != manager.host or \
                     instance.task_state is not None:

@@ -152,6 +152,9 @@ class GuestConfig(ConfigObject):
         devices = _sub(domain, 'devices')
         for device in self.devices:
             devices.append(device.to_element())
-        # No graphics: the serial console is the guest's screen.
-        _sub(devices, 'memballoon', model='virtio')
+        # No graphics (the serial console is the guest's screen), no USB,
+        # no balloon: each device libvirt would add by default is one more
+        # for the guest kernel to probe at boot, which under TCG costs.
+        _sub(devices, 'controller', type='usb', model='none')
+        _sub(devices, 'memballoon', model='none')
         return domain

@@ -138,6 +138,11 @@ class LibvirtDriver(driver.ComputeDriver):
             self._host.close()
 
     def _on_lifecycle_event(self, uuid, event):
+        # A domain gone by now was deleted (or cleaned up after a failed
+        # build): nothing to sync, and asking the database would only
+        # find no instance.
+        if self._host.find_guest(uuid) is None:
+            return
         self.emit_event(uuid)
 
     def get_available_nodes(self, refresh=False):

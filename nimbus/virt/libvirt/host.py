@@ -139,7 +139,11 @@ class Host:
     # Events --------------------------------------------------------------
 
     def _on_lifecycle_event(self, conn, dom, event, detail, opaque):
-        # On the event-loop thread: queue only.
+        # On the event-loop thread: queue only.  Definitions come and go
+        # with nimbus's own actions; they say nothing about power.
+        if event in (libvirt.VIR_DOMAIN_EVENT_DEFINED,
+                     libvirt.VIR_DOMAIN_EVENT_UNDEFINED):
+            return
         try:
             self._events.put((dom.UUIDString(), event, detail))
         except Exception:

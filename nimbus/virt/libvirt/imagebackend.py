@@ -64,7 +64,12 @@ class InstanceFiles:
         (path, driver type)."""
         path = self.path(name)
         _remove(path)
-        base_size = qemu_img.info(base_path, fmt=base_fmt)['virtual-size']
+        if base_fmt == 'raw':
+            # A raw file's size is its virtual size: no qemu-img to start.
+            base_size = os.path.getsize(base_path)
+        else:
+            base_size = qemu_img.info(base_path,
+                                      fmt=base_fmt)['virtual-size']
         size = max(size_bytes or 0, base_size)
         if images_type == 'raw':
             tmp = path + '.part'
@@ -85,8 +90,16 @@ class InstanceFiles:
         return path, 'qcow2'
 
     def copy_file(self, source, name):
+        """A file of the instance's own with the contents of ``source``
+        (a hard link when both are on one filesystem: the data stays
+        while the instance needs it, even if the image cache removes
+        ``source``)."""
         dest = self.path(name)
-        shutil.copyfile(source, dest + '.part')
+        _remove(dest + '.part')
+        try:
+            os.link(source, dest + '.part')
+        except OSError:
+            shutil.copyfile(source, dest + '.part')
         os.replace(dest + '.part', dest)
         os.chmod(dest, 0o644)
         return dest

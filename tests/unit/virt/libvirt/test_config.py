@@ -64,6 +64,9 @@ def test_direct_kernel_boot_domain(tmp_path):
         '/srv/inst/%s/console.log' % UUID
     assert serial.find('log').get('append') == 'on'
     assert dom.find('devices/graphics') is None
+    assert dom.find("devices/controller[@type='usb']").get('model') == \
+        'none'
+    assert dom.find('devices/memballoon').get('model') == 'none'
     _validate(xml, tmp_path)
 
 
