@@ -58,8 +58,12 @@ def reapply_all(manager, context):
     """At start-up: the firewall's own chains, then each instance's
     filter (a restarted host has lost them)."""
     manager.firewall.initialize()
-    for instance in objects.InstanceList.get_by_host(
-            context, manager.host, expected_attrs=['info_cache']):
+    instances = objects.InstanceList.get_by_host(
+        context, manager.host, expected_attrs=['info_cache'])
+    # Filters of instances deleted while this host was down go first.
+    manager.firewall.remove_filters_except(
+        [instance.uuid for instance in instances])
+    for instance in instances:
         network_info = _network_info(instance)
         if not network_info:
             continue

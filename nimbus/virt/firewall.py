@@ -57,6 +57,12 @@ class FirewallDriver(abc.ABC):
     def instance_filtered(self, instance_uuid):
         """Whether the instance currently has a filter."""
 
+    def remove_filters_except(self, instance_uuids):
+        """Remove the filters of every instance not in ``instance_uuids``
+        (deleted while nimbus-compute was down); called at start-up with
+        the host's instances."""
+        return 0
+
 
 class NoopFirewallDriver(FirewallDriver):
     """Filters nothing; remembers which instances it was asked to filter
@@ -73,6 +79,12 @@ class NoopFirewallDriver(FirewallDriver):
 
     def instance_filtered(self, instance_uuid):
         return instance_uuid in self.filters
+
+    def remove_filters_except(self, instance_uuids):
+        stale = set(self.filters) - set(instance_uuids)
+        for instance_uuid in stale:
+            del self.filters[instance_uuid]
+        return len(stale)
 
 
 def load_firewall_driver(class_path):
