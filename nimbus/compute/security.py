@@ -60,6 +60,7 @@ def reapply_all(manager, context):
     manager.firewall.initialize()
     instances = objects.InstanceList.get_by_host(
         context, manager.host, expected_attrs=['info_cache'])
+    # Filters of instances deleted while this host was down go first.
     manager.firewall.remove_filters_except(
         [instance.uuid for instance in instances])
     for instance in instances:

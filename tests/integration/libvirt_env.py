@@ -228,6 +228,34 @@ class LibvirtEnv:
                                      port)
             time.sleep(0.05)
 
+    def expose(self, port):
+        """The reverse of ``relay``: make 127.0.0.1:``port`` inside our
+        namespace (a daemon listening there) reachable as
+        127.0.0.1:``port`` of the root namespace."""
+        sock = os.path.join(self.workdir, 'relay-out-%d.sock' % port)
+        inside = subprocess.Popen(
+            self.wrap(['socat', 'UNIX-LISTEN:%s,fork,unlink-early' % sock,
+                       'TCP:127.0.0.1:%d' % port]),
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self._procs.append(inside)
+        deadline = time.monotonic() + 10
+        while not os.path.exists(sock):
+            if time.monotonic() > deadline or inside.poll() is not None:
+                raise AssertionError('socat relay out for %d did not start'
+                                     % port)
+            time.sleep(0.05)
+        outside = subprocess.Popen(
+            ['socat', 'TCP-LISTEN:%d,bind=127.0.0.1,fork,reuseaddr' % port,
+             'UNIX-CONNECT:%s' % sock],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self._procs.append(outside)
+        deadline = time.monotonic() + 10
+        while _run('ss', '-Htln', 'sport = :%d' % port).stdout.strip() == '':
+            if time.monotonic() > deadline or outside.poll() is not None:
+                raise AssertionError('socat relay out for %d did not listen'
+                                     % port)
+            time.sleep(0.05)
+
     # Inspection ----------------------------------------------------------
 
     def virsh(self, *args, check=True):

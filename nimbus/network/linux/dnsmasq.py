@@ -22,6 +22,7 @@ and addresses, which every guest on the network sees anyway).
 import ipaddress
 import os
 import signal
+import stat
 import time
 
 from oslo_log import log as logging
@@ -34,6 +35,23 @@ LOG = logging.getLogger(__name__)
 DNSMASQ = 'dnsmasq'
 DHCP_RELEASE = 'dhcp_release'
 STOP_TIMEOUT = 5
+
+
+def closed_to_others(path):
+    """The first directory on the way to ``path`` (itself included) that
+    other users cannot enter, or None: dnsmasq, no longer root, could not
+    read its hosts file again there."""
+    path = os.path.abspath(path)
+    parts = path.split(os.sep)
+    for end in range(2, len(parts) + 1):
+        directory = os.sep.join(parts[:end]) or os.sep
+        try:
+            mode = os.stat(directory).st_mode
+        except FileNotFoundError:
+            return None
+        if not mode & stat.S_IXOTH:
+            return directory
+    return None
 
 
 class Dnsmasq:
@@ -190,6 +208,14 @@ class Dnsmasq:
 
     def start(self):
         os.makedirs(self.dir, mode=0o755, exist_ok=True)
+        closed = closed_to_others(self.dir)
+        if closed:
+            # Found in the end-to-end tests: the first hosts file is read
+            # as root, every change after it fails and DHCP stops.
+            LOG.warning('%s is closed to other users: dnsmasq for %s will '
+                        'not be able to re-read %s after dropping root '
+                        '(networks_path must be reachable by nobody)',
+                        closed, self.bridge, self.hosts_file)
         env = dict(os.environ)
         if self.dhcpbridge_config_files:
             env['NIMBUS_CONFIG_FILE'] = ','.join(

@@ -98,11 +98,13 @@ class Namespace:
 
 def veth(ns_a, name_a, ns_b, name_b):
     """A veth pair from ``name_a`` in ``ns_a`` to ``name_b`` in ``ns_b``,
-    both up."""
-    run(['ip', 'link', 'add', name_a, 'netns', ns_a.name, 'type', 'veth',
-         'peer', 'name', name_b, 'netns', ns_b.name])
-    ns_a.ip('link', 'set', name_a, 'up')
-    ns_b.ip('link', 'set', name_b, 'up')
+    both up. A namespace is a Namespace or the name of one made
+    elsewhere (LibvirtEnv.netns)."""
+    a, b = (getattr(ns, 'name', ns) for ns in (ns_a, ns_b))
+    run(['ip', 'link', 'add', name_a, 'netns', a, 'type', 'veth', 'peer',
+         'name', name_b, 'netns', b])
+    for name, ifname in ((a, name_a), (b, name_b)):
+        run(['ip', 'netns', 'exec', name, 'ip', 'link', 'set', ifname, 'up'])
 
 
 class RemoteError(Exception):

@@ -3,6 +3,7 @@ and files, rule texts, loading by name. The host side itself is tested
 in tests/integration/network."""
 
 import os
+import tempfile
 
 import pytest
 
@@ -54,6 +55,20 @@ def test_hosts_file_is_static_entries_and_reports_changes(tmp_path):
         assert hosts_file.read() == ('fa:16:3e:00:00:01,a,10.0.0.11\n'
                                      'fa:16:3e:00:00:02,b,10.0.0.12\n')
     assert oct(os.stat(server.hosts_file).st_mode & 0o777) == '0o644'
+
+
+def test_a_networks_path_closed_to_other_users_is_found():
+    # dnsmasq re-reads its hosts file as nobody after a change. pytest's
+    # tmp_path sits in a directory closed to others: /tmp instead.
+    with tempfile.TemporaryDirectory(dir='/tmp') as base:
+        os.chmod(base, 0o755)
+        state = os.path.join(base, 'state')
+        inner = os.path.join(state, 'networks')
+        os.makedirs(inner)
+        os.chmod(state, 0o700)
+        assert dnsmasq.closed_to_others(inner) == state
+        os.chmod(state, 0o711)
+        assert dnsmasq.closed_to_others(inner) is None
 
 
 def test_pid_file_of_another_process_is_not_ours(tmp_path):
