@@ -23,6 +23,9 @@ from tests import guest_image
 from tests.integration import daemons
 from tests.integration import keystone as keystone_harness
 from tests.integration import libvirt_env
+from tests.integration.module_fixtures import keystone  # noqa: F401
+from tests.integration.module_fixtures import mysql_url  # noqa: F401
+from tests.integration.module_fixtures import rabbit_url  # noqa: F401
 from tests.integration.osc import run_openstack
 
 BOOTED = guest_image.MARKER_BOOTED
@@ -41,30 +44,6 @@ def lv(tmp_path_factory):
     with libvirt_env.LibvirtEnv(str(tmp_path_factory.mktemp('libvirt'))) \
             as env:
         yield env
-
-
-@pytest.fixture(scope='module')
-def keystone(tmp_path_factory):
-    ks = keystone_harness.Keystone(str(tmp_path_factory.mktemp('keystone')))
-    ks.start()
-    try:
-        yield ks
-    finally:
-        ks.stop()
-
-
-@pytest.fixture(scope='module')
-def rabbit_url():
-    from tests.integration import backends
-    with backends.rabbit_vhost() as url:
-        yield url
-
-
-@pytest.fixture(scope='module')
-def mysql_url():
-    from tests.integration import backends
-    with backends.mysql_database() as url:
-        yield url
 
 
 class LibvirtCloud:

@@ -44,6 +44,9 @@ from tests.integration import backends
 from tests.integration import daemons
 from tests.integration import keystone as keystone_harness
 from tests.integration import libvirt_env
+from tests.integration.module_fixtures import keystone  # noqa: F401
+from tests.integration.module_fixtures import mysql_url  # noqa: F401
+from tests.integration.module_fixtures import rabbit_url  # noqa: F401
 from tests.integration.network import netns
 from tests.integration.osc import run_openstack
 
@@ -224,28 +227,6 @@ class NetCloud:
 def image_files(tmp_path_factory):
     return guest_image.build_image(
         str(tmp_path_factory.mktemp('guest-image'))).path
-
-
-@pytest.fixture(scope='module')
-def keystone(tmp_path_factory):
-    ks = keystone_harness.Keystone(str(tmp_path_factory.mktemp('keystone')))
-    ks.start()
-    try:
-        yield ks
-    finally:
-        ks.stop()
-
-
-@pytest.fixture(scope='module')
-def rabbit_url():
-    with backends.rabbit_vhost() as url:
-        yield url
-
-
-@pytest.fixture(scope='module')
-def mysql_url():
-    with backends.mysql_database() as url:
-        yield url
 
 
 def _own_libvirt_env(workdir, attempts=10):
