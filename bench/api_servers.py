@@ -27,6 +27,19 @@ TOKEN = {'X-Auth-Token': 'bench:bench',
          'X-OpenStack-Nova-API-Version': '2.37'}
 
 
+class _Counter:
+    """A count that threads may add to (``+=`` on an attribute can lose
+    an update between its read and its write)."""
+
+    def __init__(self):
+        self.value = 0
+        self._lock = threading.Lock()
+
+    def add(self):
+        with self._lock:
+            self.value += 1
+
+
 class Watcher:
     """One thread that waits for the servers of all the clients: while
     anyone waits, it lists ``GET /servers/detail?changes-since=<t>`` at
@@ -45,7 +58,7 @@ class Watcher:
         self.session = requests.Session()
         self.cond = threading.Condition()
         self.waiting = {}    # server id -> [wanted status, seen status]
-        self.requests = 0
+        self._requests = _Counter()
         self.stopped = False
         self.since = None
         self.thread = threading.Thread(target=self._run, daemon=True)
@@ -72,7 +85,7 @@ class Watcher:
                 resp = self.session.get(
                     self.api + '/servers/detail?limit=1000&changes-since='
                     + urllib.parse.quote(since.isoformat()), headers=TOKEN)
-                self.requests += 1
+                self._requests.add()
                 resp.raise_for_status()
                 servers = resp.json()['servers']
             except Exception:
@@ -121,7 +134,7 @@ class Watcher:
                                 headers=TOKEN)
                         finally:
                             self.cond.acquire()
-                        self.requests += 1
+                        self._requests.add()
                         asked = time.monotonic()
                         if resp.status_code == 404:
                             if status is None:
@@ -141,12 +154,12 @@ class Bench:
         self.image_api = 'http://127.0.0.1:%d' % image_port
         self.session = requests.Session()
         self.poll = poll
-        self.requests = 0   # POST, DELETE and per-server GETs
+        self._requests = _Counter()  # POST, DELETE, per-server GETs
         self.watcher = Watcher(self.api) if poll == 'watcher' else None
 
     def api_requests(self):
-        return self.requests + (self.watcher.requests if self.watcher
-                                else 0)
+        return self._requests.value + (
+            self.watcher._requests.value if self.watcher else 0)
 
     def upload_image(self):
         headers = dict(TOKEN, **{'Content-Type': 'application/json'})
@@ -169,7 +182,7 @@ class Bench:
                            'flavorRef': '1', 'networks': 'auto',
                            'min_count': count, 'max_count': count}}
         resp = session.post(self.api + '/servers', headers=TOKEN, json=body)
-        self.requests += 1
+        self._requests.add()
         if resp.status_code != 202:
             raise RuntimeError('boot: %s %s' % (resp.status_code, resp.text))
         return resp.json()['server']['id']
@@ -181,7 +194,7 @@ class Bench:
         while time.monotonic() < deadline:
             resp = session.get(self.api + '/servers/' + server_id,
                                headers=TOKEN)
-            self.requests += 1
+            self._requests.add()
             if resp.status_code == 404:
                 if status is None:
                     return
@@ -205,7 +218,7 @@ class Bench:
         began = time.perf_counter()
         resp = session.delete(self.api + '/servers/' + server_id,
                               headers=TOKEN)
-        self.requests += 1
+        self._requests.add()
         if resp.status_code != 204:
             raise RuntimeError('delete: %s' % resp.text)
         self.wait(session, server_id, None)
