@@ -9,10 +9,13 @@ RabbitMQ + MariaDB (two compute hosts):
 
 import argparse
 import concurrent.futures
+import datetime
 import json
 import os
 import tempfile
+import threading
 import time
+import urllib.parse
 
 import requests
 
@@ -24,11 +27,139 @@ TOKEN = {'X-Auth-Token': 'bench:bench',
          'X-OpenStack-Nova-API-Version': '2.37'}
 
 
+class _Counter:
+    """A count that threads may add to (``+=`` on an attribute can lose
+    an update between its read and its write)."""
+
+    def __init__(self):
+        self.value = 0
+        self._lock = threading.Lock()
+
+    def add(self):
+        with self._lock:
+            self.value += 1
+
+
+class Watcher:
+    """One thread that waits for the servers of all the clients: while
+    anyone waits, it lists ``GET /servers/detail?changes-since=<t>`` at
+    most every ``interval`` seconds (t: the start of its previous list,
+    less ``margin`` for the changes whose transaction commits a moment
+    after their updated_at) and wakes the clients whose server reached
+    its status (DELETED: gone).  A client that heard nothing for
+    ``fallback`` seconds asks for its server itself, in case a change was
+    missed."""
+
+    def __init__(self, api, interval=0.02, margin=0.3, fallback=1.0):
+        self.api = api
+        self.interval = interval
+        self.margin = margin
+        self.fallback = fallback
+        self.session = requests.Session()
+        self.cond = threading.Condition()
+        self.waiting = {}    # server id -> [wanted status, seen status]
+        self._requests = _Counter()
+        self.stopped = False
+        self.since = None
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def stop(self):
+        with self.cond:
+            self.stopped = True
+            self.cond.notify_all()
+        self.thread.join()
+
+    def _run(self):
+        while True:
+            with self.cond:
+                while not self.waiting and not self.stopped:
+                    self.cond.wait()
+                if self.stopped:
+                    return
+            began = time.monotonic()
+            now = datetime.datetime.now(datetime.timezone.utc)
+            since = (self.since or now) - datetime.timedelta(
+                seconds=self.margin)
+            try:
+                resp = self.session.get(
+                    self.api + '/servers/detail?limit=1000&changes-since='
+                    + urllib.parse.quote(since.isoformat()), headers=TOKEN)
+                self._requests.add()
+                resp.raise_for_status()
+                servers = resp.json()['servers']
+            except Exception:
+                servers = []
+            else:
+                self.since = now
+            with self.cond:
+                for server in servers:
+                    entry = self.waiting.get(server['id'])
+                    if entry is not None:
+                        entry[1] = server
+                self.cond.notify_all()
+            time.sleep(max(0.0, self.interval - (time.monotonic() - began)))
+
+    def wait(self, session, server_id, status, timeout=60):
+        """Until the server is ``status`` (None: gone)."""
+        wanted = status or 'DELETED'
+        deadline = time.monotonic() + timeout
+        with self.cond:
+            if not self.waiting:
+                # Idle until now: list from here on (less the margin).
+                self.since = datetime.datetime.now(datetime.timezone.utc)
+            entry = self.waiting[server_id] = [wanted, None]
+            self.cond.notify_all()
+            try:
+                asked = time.monotonic()
+                while True:
+                    server = entry[1]
+                    if server is not None:
+                        entry[1] = None
+                        asked = time.monotonic()
+                        if server['status'] == wanted:
+                            return
+                        if server['status'] == 'ERROR':
+                            raise RuntimeError('server %s ERROR: %s' % (
+                                server_id, server.get('fault')))
+                    now = time.monotonic()
+                    if now >= deadline:
+                        raise RuntimeError('server %s not %s in %ss' % (
+                            server_id, status, timeout))
+                    if now - asked >= self.fallback:
+                        self.cond.release()
+                        try:
+                            resp = session.get(
+                                self.api + '/servers/' + server_id,
+                                headers=TOKEN)
+                        finally:
+                            self.cond.acquire()
+                        self._requests.add()
+                        asked = time.monotonic()
+                        if resp.status_code == 404:
+                            if status is None:
+                                return
+                        else:
+                            entry[1] = resp.json()['server']
+                        continue
+                    self.cond.wait(min(deadline, asked + self.fallback)
+                                   - now)
+            finally:
+                del self.waiting[server_id]
+
+
 class Bench:
-    def __init__(self, cloud, image_port):
+    def __init__(self, cloud, image_port, poll='watcher'):
         self.api = 'http://127.0.0.1:%d/v2.1' % cloud.api_port
         self.image_api = 'http://127.0.0.1:%d' % image_port
         self.session = requests.Session()
+        self.poll = poll
+        self._requests = _Counter()  # POST, DELETE, per-server GETs
+        self.watcher = Watcher(self.api) if poll == 'watcher' else None
+
+    def api_requests(self):
+        return self._requests.value + (
+            self.watcher._requests.value if self.watcher else 0)
 
     def upload_image(self):
         headers = dict(TOKEN, **{'Content-Type': 'application/json'})
@@ -51,15 +182,19 @@ class Bench:
                            'flavorRef': '1', 'networks': 'auto',
                            'min_count': count, 'max_count': count}}
         resp = session.post(self.api + '/servers', headers=TOKEN, json=body)
+        self._requests.add()
         if resp.status_code != 202:
             raise RuntimeError('boot: %s %s' % (resp.status_code, resp.text))
         return resp.json()['server']['id']
 
     def wait(self, session, server_id, status, timeout=60):
+        if self.watcher is not None:
+            return self.watcher.wait(session, server_id, status, timeout)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             resp = session.get(self.api + '/servers/' + server_id,
                                headers=TOKEN)
+            self._requests.add()
             if resp.status_code == 404:
                 if status is None:
                     return
@@ -83,6 +218,7 @@ class Bench:
         began = time.perf_counter()
         resp = session.delete(self.api + '/servers/' + server_id,
                               headers=TOKEN)
+        self._requests.add()
         if resp.status_code != 204:
             raise RuntimeError('delete: %s' % resp.text)
         self.wait(session, server_id, None)
@@ -115,12 +251,14 @@ def run(args):
             cloud.wait_for_states({'nimbus-' + d: 'up' for d in (
                 'api', 'scheduler', 'conductor', 'network')}, timeout=90)
             time.sleep(2)
-            bench = Bench(cloud, image_port)
+            bench = Bench(cloud, image_port, args.poll)
             bench.upload_image()
             bench.boot_delete(-1)  # warm up every path once
 
+            print('load average at start: %s' % _load())
             cpu_before = {name: _common.cpu_seconds(proc.pid)
                           for name, proc in cloud.processes.items()}
+            requests_before = bench.api_requests()
             began = time.perf_counter()
             with concurrent.futures.ThreadPoolExecutor(
                     args.concurrency) as pool:
@@ -135,12 +273,19 @@ def run(args):
                      args.servers / took))
             print('  POST -> ACTIVE: %s (target p95 <= 500 ms)'
                   % _common.summary(active))
+            print('  API requests per boot+delete (waiting: %s): %.1f'
+                  % (args.poll, (bench.api_requests() - requests_before)
+                     / args.servers))
             print('  DELETE -> gone: %s' % _common.summary(gone))
             print('  CPU ms per boot+delete (each daemon, from /proc): %s'
                   % ', '.join('%s %.1f' % (
                       name, (_common.cpu_seconds(proc.pid) -
                              cpu_before[name]) * 1000 / args.servers)
                       for name, proc in sorted(cloud.processes.items())))
+            print('load average at end: %s' % _load())
+            if bench.watcher is not None:
+                bench.watcher.stop()
+                bench.watcher = None
 
             session = requests.Session()
             server_id = bench.boot(session, 'one')
@@ -181,11 +326,21 @@ def run(args):
             cloud.stop_all()
 
 
+def _load():
+    with open('/proc/loadavg') as f:
+        return ' '.join(f.read().split()[:3])
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument('--servers', type=int, default=200)
     parser.add_argument('--concurrency', type=int, default=10)
     parser.add_argument('--detail-servers', type=int, default=1000)
+    parser.add_argument(
+        '--poll', choices=('watcher', 'per-server'), default='watcher',
+        help='how clients wait for ACTIVE/gone: one watcher thread listing '
+             'changes-since every 20 ms for all of them (default), or each '
+             'client polling GET /servers/{id} every 10 ms')
     parser.add_argument('--skip-detail', action='store_true',
                         help='skip booting the servers of the detail '
                              'measure')

@@ -29,10 +29,12 @@ def build_and_run_instance(manager, context, instance, image, request_spec,
     with manager.instance_lock(instance.uuid), \
             instance_action.EventReporter(
                 context, 'compute_build_and_run_instance', manager.host,
-                instance.uuid):
-        _Build(manager, context, instance, image, request_spec,
-               filter_properties, requested_networks, node, limits,
-               admin_password, injected_files).run()
+                instance.uuid) as reporter:
+        build = _Build(manager, context, instance, image, request_spec,
+                       filter_properties, requested_networks, node, limits,
+                       admin_password, injected_files)
+        build.reporter = reporter
+        build.run()
 
 
 class _Build:
@@ -54,6 +56,7 @@ class _Build:
         self.network_info = None
         self.spawned = False
         self.claim = None
+        self.reporter = None    # an EventReporter: finishes the action
 
     def _save(self, expected):
         try:
@@ -110,7 +113,10 @@ class _Build:
             self._cleanup()
             self._reschedule_or_error(error, exc_info)
             return
-        utils.finish_action(self.context, instance)
+        if self.reporter is not None:
+            self.reporter.finish_action()
+        else:
+            utils.finish_action(self.context, instance)
         LOG.info('Instance %s is ACTIVE on %s', instance.uuid,
                  self.manager.host)
 

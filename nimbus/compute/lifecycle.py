@@ -78,9 +78,9 @@ def terminate_instance(manager, context, instance):
     with manager.instance_lock(instance.uuid), \
             instance_action.EventReporter(
                 context, 'compute_terminate_instance', manager.host,
-                instance.uuid):
+                instance.uuid) as reporter:
         try:
-            do_terminate(manager, context, instance)
+            do_terminate(manager, context, instance, reporter)
         except exception.InstanceNotFound:
             pass
         except Exception as error:
@@ -89,9 +89,11 @@ def terminate_instance(manager, context, instance):
                             sys.exc_info())
 
 
-def do_terminate(manager, context, instance):
+def do_terminate(manager, context, instance, reporter=None):
     """Destroy the guest, free the network and the claim, mark the row
-    deleted (also used by init_host and the reclaim task)."""
+    deleted (also used by init_host and the reclaim task).  With the
+    request's ``reporter`` (an EventReporter), the action is finished
+    with its event."""
     network_info = _network_info(instance)
     manager.driver.destroy(context, instance, network_info)
     security.remove_filter(manager, instance.uuid)
@@ -103,7 +105,10 @@ def do_terminate(manager, context, instance):
     manager.resource_tracker.drop(instance.uuid, context=context)
     instance.power_state = power_state.NOSTATE
     instance.destroy()
-    utils.finish_action(context, instance)
+    if reporter is not None:
+        reporter.finish_action()
+    else:
+        utils.finish_action(context, instance)
     LOG.info('Instance %s deleted from %s', instance.uuid, manager.host)
 
 

@@ -100,7 +100,8 @@ class InstanceActionList(base.ObjectListBase, base.NimbusObject):
 @base.NimbusObjectRegistry.register
 class InstanceActionEvent(base.NimbusTimestampObject, base.NimbusObject):
     # Version 1.0: Initial version
-    VERSION = '1.0'
+    # Version 1.1: event_finish can finish the action too
+    VERSION = '1.1'
 
     fields = dict(base.NimbusTimestampObject.fields, **{
         'id': fields.IntegerField(read_only=True),
@@ -126,12 +127,17 @@ class InstanceActionEvent(base.NimbusTimestampObject, base.NimbusObject):
     @classmethod
     @base.remotable
     def event_finish(cls, context, instance_uuid, event_name, result,
-                     tb=None, details=None):
+                     tb=None, details=None, finish_action=False,
+                     action_message=None):
+        """Finish the event; with ``finish_action``, the action too (with
+        ``action_message``): one conductor call instead of two."""
         row = action_db.action_event_finish(context, {
             'instance_uuid': instance_uuid, 'event': event_name,
             'request_id': context.request_id, 'result': result,
             'traceback': tb, 'details': details,
-            'finish_time': timeutils.utcnow()})
+            'finish_time': timeutils.utcnow(),
+            'finish_action': finish_action,
+            'action_message': action_message})
         return base.from_db(cls(context), row)
 
 
@@ -164,6 +170,12 @@ class EventReporter:
         self.host = host
         self.instance_uuids = instance_uuids
         self._started = []
+        self._finish_action = None
+
+    def finish_action(self, error=False):
+        """Finish the request's action when the event finishes, in the
+        same conductor call (the action's finish_time is the event's)."""
+        self._finish_action = 'Error' if error else ''
 
     def __enter__(self):
         for uuid in self.instance_uuids:
@@ -184,12 +196,27 @@ class EventReporter:
                 result = 'Error'
                 tb = ''.join(traceback.format_exception(exc_type, exc_val,
                                                         exc_tb))
+            kwargs = {}
+            if self._finish_action is not None:
+                kwargs = {'finish_action': True,
+                          'action_message': self._finish_action or None}
             try:
                 InstanceActionEvent.event_finish(self.context, uuid,
                                                  self.event_name, result,
-                                                 tb=tb)
+                                                 tb=tb, **kwargs)
             except Exception:
                 pass
+        if self._finish_action is not None:
+            # The instances whose event could not be started.
+            for uuid in self.instance_uuids:
+                if uuid in self._started:
+                    continue
+                try:
+                    InstanceAction.action_finish(
+                        self.context, uuid,
+                        message=self._finish_action or None)
+                except Exception:
+                    pass
         return False
 
 

@@ -113,16 +113,24 @@ def _columns_only(stmt, with_info_cache):
     return stmt
 
 
-def _children(context, uuids, joins):
+def _children(context, uuids, joins, deleted_uuids=()):
     """{(uuid, kind): [(key, value)]} of metadata, system_metadata,
-    security group names and tags, in one UNION ALL statement."""
-    stmt = _children_stmt(frozenset(joins) & _CHILDREN)
+    security group names and tags, in one UNION ALL statement.  For the
+    instances in ``deleted_uuids`` (soft-deleted ones), the children
+    deleted with the instance (same deleted_at) in a second one."""
     result = {}
-    if stmt is None:
-        return result
-    for instance_uuid, name, key, value in utils.rows(
-            context, stmt, {'uuids': list(uuids)}):
-        result.setdefault((instance_uuid, name), []).append((key, value))
+    deleted_uuids = set(deleted_uuids)
+    live = [u for u in uuids if u not in deleted_uuids]
+    for group, deleted in ((live, False), (list(deleted_uuids), True)):
+        if not group:
+            continue
+        stmt = _children_stmt(frozenset(joins) & _CHILDREN, deleted)
+        if stmt is None:
+            return result
+        for instance_uuid, name, key, value in utils.rows(
+                context, stmt, {'uuids': group}):
+            result.setdefault((instance_uuid, name), []).append(
+                (key, value))
     return result
 
 
@@ -131,10 +139,20 @@ _CHILDREN = frozenset(('metadata', 'system_metadata', 'security_groups',
 
 
 @functools.lru_cache(maxsize=None)
-def _children_stmt(joins):
+def _children_stmt(joins, deleted=False):
     """The statement of _children, made once per set of joins: building
-    a four-part UNION costs more than running it."""
+    a four-part UNION costs more than running it.  ``deleted``: the rows
+    soft-deleted together with their (soft-deleted) instance, so that a
+    deleted server still shows its flavor, metadata and groups."""
     uuids = sa.bindparam('uuids', expanding=True)
+
+    def alive(model):
+        if not deleted:
+            return model.deleted == 0
+        return sa.exists().where(Instance.uuid == model.instance_uuid,
+                                 Instance.deleted != 0,
+                                 model.deleted != 0,
+                                 model.deleted_at == Instance.deleted_at)
 
     def kind(name):
         return sa.literal(name, sa.String(16))
@@ -145,14 +163,14 @@ def _children_stmt(joins):
         if name in joins:
             parts.append(sa.select(
                 model.instance_uuid, kind(name), model.key, model.value)
-                .where(model.instance_uuid.in_(uuids), model.deleted == 0))
+                .where(model.instance_uuid.in_(uuids), alive(model)))
     if 'security_groups' in joins:
         assoc = SecurityGroupInstanceAssociation
         parts.append(
             sa.select(assoc.instance_uuid, kind('security_groups'),
                       SecurityGroup.name, none)
             .join(SecurityGroup, SecurityGroup.id == assoc.security_group_id)
-            .where(assoc.instance_uuid.in_(uuids), assoc.deleted == 0))
+            .where(assoc.instance_uuid.in_(uuids), alive(assoc)))
     if 'tags' in joins:
         parts.append(sa.select(Tag.resource_id, kind('tags'), Tag.tag, none)
                      .where(Tag.resource_id.in_(uuids)))
@@ -177,7 +195,8 @@ def _join(context, dicts, columns_to_join):
                       InstanceInfoCache.instance_uuid.in_(uuids)))}
         for d in dicts:
             d['info_cache'] = caches.get(d['uuid'])
-    children = _children(context, uuids, joins)
+    children = _children(context, uuids, joins,
+                         [d['uuid'] for d in dicts if d.get('deleted')])
     for d in dicts:
         uuid = d['uuid']
         for name in ('metadata', 'system_metadata'):

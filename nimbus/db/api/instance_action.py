@@ -83,7 +83,9 @@ def action_event_start(context, values):
 @session.writer
 def action_event_finish(context, values):
     """Finish the newest unfinished event named ``values['event']``; the
-    action's message becomes 'Error' when the event failed."""
+    action's message becomes 'Error' when the event failed.  With
+    ``values['finish_action']``, also stamp the action's finish_time (and
+    ``values['action_message']``) in the same transaction."""
     action = _action_get_by_request_id(context, values['instance_uuid'],
                                        values['request_id'])
     if action is None:
@@ -104,8 +106,16 @@ def action_event_finish(context, values):
     if values.get('details'):
         event.details = values['details']
     event.save(context.session)
-    if values.get('result', '').lower() == 'error':
+    changed = False
+    if values.get('finish_action'):
+        action.finish_time = event.finish_time
+        if values.get('action_message'):
+            action.message = values['action_message']
+        changed = True
+    if (values.get('result') or '').lower() == 'error':
         action.message = 'Error'
+        changed = True
+    if changed:
         action.save(context.session)
     return event.as_dict()
 

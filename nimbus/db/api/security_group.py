@@ -26,25 +26,27 @@ def _rules_of(context, group_ids):
     rules = {}
     if not group_ids:
         return rules
-    rows = list(context.session.scalars(
-        utils.model_query(context, Rule)
-        .where(Rule.parent_group_id.in_(group_ids)).order_by(Rule.id)))
-    sources = {row.group_id for row in rows if row.group_id}
+    found = utils.column_dicts(
+        context, utils.model_query(context, Rule)
+        .where(Rule.parent_group_id.in_(group_ids)).order_by(Rule.id), Rule)
+    sources = {rule['group_id'] for rule in found if rule['group_id']}
     names = {}
     if sources:
-        names = {g.id: g for g in context.session.scalars(
-            sa.select(Group).where(Group.id.in_(sources)))}
-    for row in rows:
-        rule = row.as_dict()
-        source = names.get(row.group_id)
-        rule['group'] = ({'name': source.name, 'tenant_id': source.project_id}
+        names = {id_: (name, project_id)
+                 for id_, name, project_id in utils.rows(context, sa.select(
+                     Group.id, Group.name, Group.project_id)
+                     .where(Group.id.in_(sources)))}
+    for rule in found:
+        source = names.get(rule['group_id'])
+        rule['group'] = ({'name': source[0], 'tenant_id': source[1]}
                          if source is not None else None)
-        rules.setdefault(row.parent_group_id, []).append(rule)
+        rules.setdefault(rule['parent_group_id'], []).append(rule)
     return rules
 
 
 def _with_rules(context, rows):
-    dicts = [row.as_dict() for row in rows]
+    """Group dicts (from rows or dicts) with their 'rules'."""
+    dicts = [row if isinstance(row, dict) else row.as_dict() for row in rows]
     rules = _rules_of(context, [d['id'] for d in dicts])
     for d in dicts:
         d['rules'] = rules.get(d['id'], [])
@@ -115,7 +117,7 @@ def security_group_get_by_instance(context, instance_uuid):
             .join(Association, Association.security_group_id == Group.id)
             .where(Association.instance_uuid == instance_uuid,
                    Association.deleted == 0).order_by(Group.id))
-    return _with_rules(context, context.session.scalars(stmt))
+    return _with_rules(context, utils.column_dicts(context, stmt, Group))
 
 
 def _name_taken(context, project_id, name, but=None):

@@ -306,3 +306,37 @@ def test_rescue_and_unrescue(cloud):  # noqa: F811
     assert resp.status_int == 200, resp.body
     assert resp.json_body_or_none['adminPass']
     cloud.wait_for_status(server_id, ('RESCUE',))
+
+
+def test_changes_since_includes_deleted_servers(cloud):  # noqa: F811
+    import datetime
+    import urllib.parse
+
+    old = cloud.boot('old')
+    cloud.wait_for_status(old, ('ACTIVE',))
+    gone = cloud.boot('gone')
+    cloud.wait_for_status(gone, ('ACTIVE',))
+    since = datetime.datetime.now(datetime.timezone.utc).isoformat()
+    query = '?changes-since=' + urllib.parse.quote(since)
+    assert cloud.api.get('/v2.1/servers/detail' + query).json_body_or_none[
+        'servers'] == []
+    assert cloud.api.delete('/v2.1/servers/%s' % gone).status_int == 204
+    cloud.wait_for_status(gone, ('DELETED',))
+    fresh = cloud.boot('fresh')
+    cloud.wait_for_status(fresh, ('ACTIVE',))
+
+    resp = cloud.api.get('/v2.1/servers/detail' + query, headers=V)
+    schema_check.assert_matches('servers.list_servers_detail', resp)
+    statuses = {s['id']: s['status']
+                for s in resp.json_body_or_none['servers']}
+    # The untouched server is left out; the deleted one is listed as
+    # DELETED (to its own project, as in Nova), the new one as it is.
+    assert statuses == {gone: 'DELETED', fresh: 'ACTIVE'}
+    # A plain list leaves deleted servers out.
+    assert {s['id'] for s in cloud.api.get('/v2.1/servers/detail')
+            .json_body_or_none['servers']} == {old, fresh}
+    # An admin may ask for the deleted ones only.
+    resp = cloud.admin_api.get('/v2.1/servers/detail' + query +
+                               '&deleted=true&all_tenants=1')
+    assert [s['id'] for s in resp.json_body_or_none['servers']] == [gone]
+    assert resp.json_body_or_none['servers'][0]['status'] == 'DELETED'

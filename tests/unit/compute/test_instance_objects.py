@@ -110,6 +110,42 @@ def test_actions_events_and_faults(ctx):
         'boom'
 
 
+def test_event_reporter_finishes_the_action_with_its_event(ctx):
+    inst = _create(ctx)
+    objects.InstanceAction.action_start(ctx, inst.uuid, 'create')
+    with instance_action.EventReporter(ctx, 'compute_x', 'h',
+                                       inst.uuid) as reporter:
+        action = objects.InstanceAction.get_by_request_id(ctx, inst.uuid,
+                                                          'req-1')
+        assert action.finish_time is None
+        reporter.finish_action()
+        # Only when the event finishes.
+        assert objects.InstanceAction.get_by_request_id(
+            ctx, inst.uuid, 'req-1').finish_time is None
+    action = objects.InstanceAction.get_by_request_id(ctx, inst.uuid,
+                                                      'req-1')
+    [event] = objects.InstanceActionEventList.get_by_action(ctx, action.id)
+    assert event.result == 'Success'
+    assert action.finish_time is not None
+    assert action.finish_time == event.finish_time
+    assert action.message is None
+
+    with instance_action.EventReporter(ctx, 'compute_y', 'h',
+                                       inst.uuid) as reporter:
+        reporter.finish_action(error=True)
+    assert objects.InstanceAction.get_by_request_id(
+        ctx, inst.uuid, 'req-1').message == 'Error'
+
+
+def test_event_reporter_without_finish_action_leaves_it_open(ctx):
+    inst = _create(ctx)
+    objects.InstanceAction.action_start(ctx, inst.uuid, 'create')
+    with instance_action.EventReporter(ctx, 'compute_x', 'h', inst.uuid):
+        pass
+    assert objects.InstanceAction.get_by_request_id(
+        ctx, inst.uuid, 'req-1').finish_time is None
+
+
 def test_destroy_hides_the_instance(ctx):
     inst = _create(ctx)
     inst.destroy()
