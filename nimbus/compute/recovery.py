@@ -66,9 +66,12 @@ def init_instance(manager, context, instance):
         return
     if task in task_states.SOFT_REBOOT_STATES + \
             task_states.HARD_REBOOT_STATES:
+        # A running guest after an interrupted hard reboot is the new one
+        # (the old one is destroyed first). After an interrupted soft
+        # reboot it may still be shutting down on the ACPI request, and
+        # would then stay off: a soft reboot is always redone hard.
         actual = utils.get_power_state(driver, instance)
-        if task in (task_states.REBOOT_STARTED,
-                    task_states.REBOOT_STARTED_HARD) and \
+        if task == task_states.REBOOT_STARTED_HARD and \
                 actual == power_state.RUNNING:
             _settle(manager, instance, vm_states.ACTIVE)
         else:

@@ -186,3 +186,24 @@ def test_failed_hard_reboot_sets_error(cloud, active):
     # ERROR allows a hard reboot, which now works.
     cloud.api.reboot(ctx, cloud.api.get(ctx, uuid), 'HARD')
     cloud.wait_for(uuid, 'active', None)
+
+
+def test_restart_redoes_an_interrupted_soft_reboot_hard(cloud):
+    # A guest found running after an interrupted soft reboot may still be
+    # shutting down on the ACPI request: the reboot is redone, hard. After
+    # an interrupted hard reboot a running guest is the new one.
+    ctx = cloud.context()
+    cloud.scheduler.disabled.add('host2')
+    soft, hard = [i.uuid for i in cloud.boot(ctx, count=2)]
+    for uuid in (soft, hard):
+        cloud.wait_for(uuid, 'active', None)
+    driver = cloud.driver('host1')
+    driver.calls.clear()
+    _restart(cloud, 'host1', **{soft: ('active', 'reboot_started'),
+                                hard: ('active', 'reboot_started_hard')})
+    assert ('reboot', soft) in driver.calls
+    assert ('reboot', hard) not in driver.calls
+    for uuid in (soft, hard):
+        inst = cloud.get(uuid)
+        assert (inst.vm_state, inst.task_state, inst.power_state) == (
+            'active', None, power_state.RUNNING)
