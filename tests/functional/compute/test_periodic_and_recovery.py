@@ -197,10 +197,10 @@ def test_restart_redoes_an_interrupted_soft_reboot_hard(cloud):
     soft, hard = [i.uuid for i in cloud.boot(ctx, count=2)]
     for uuid in (soft, hard):
         cloud.wait_for(uuid, 'active', None)
-    driver = cloud.driver('host1')
-    driver.calls.clear()
+    cloud.driver('host1').calls.clear()
     _restart(cloud, 'host1', **{soft: ('active', 'reboot_started'),
                                 hard: ('active', 'reboot_started_hard')})
+    driver = cloud.driver('host1')
     assert ('reboot', soft) in driver.calls
     assert ('reboot', hard) not in driver.calls
     for uuid in (soft, hard):
