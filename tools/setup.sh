@@ -69,8 +69,12 @@ have iptables-restore || missing+=(iptables)
 have tgtd || missing+=(tgt)
 # The test guest image is made from Debian's kernel and busybox.
 ls /boot/vmlinuz-* >/dev/null 2>&1 || missing+=(linux-image-amd64)
-[ -x /bin/busybox ] && /bin/busybox --list 2>/dev/null | grep -qx udhcpc \
-    || missing+=(busybox-static)
+# It must be the static busybox: Debian's dynamic one (package busybox)
+# has the same applets but cannot run alone in the guest; ldd succeeds
+# only on a dynamic executable.
+if [ ! -x /bin/busybox ] || ldd /bin/busybox >/dev/null 2>&1; then
+    missing+=(busybox-static)
+fi
 have cpio || missing+=(cpio)
 # Its disk is a FAT filesystem made with mtools, booted by syslinux.
 have syslinux || missing+=(syslinux)
