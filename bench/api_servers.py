@@ -12,6 +12,10 @@ import concurrent.futures
 import datetime
 import json
 import os
+import shutil
+import signal
+import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -259,12 +263,14 @@ def run(args):
             cpu_before = {name: _common.cpu_seconds(proc.pid)
                           for name, proc in cloud.processes.items()}
             requests_before = bench.api_requests()
+            spies = _start_profilers(cloud, args.profile)
             began = time.perf_counter()
             with concurrent.futures.ThreadPoolExecutor(
                     args.concurrency) as pool:
                 results = list(pool.map(bench.boot_delete,
                                         range(args.servers)))
             took = time.perf_counter() - began
+            _stop_profilers(spies)
             active = [r[0] for r in results]
             gone = [r[1] for r in results]
             print('boot+delete %d servers at concurrency %d: %.1f s, '
@@ -326,6 +332,28 @@ def run(args):
             cloud.stop_all()
 
 
+def _start_profilers(cloud, directory):
+    """py-spy (sampling, from outside) on every daemon during the
+    boot+delete phase: collapsed stacks in ``directory/<daemon>.txt``."""
+    if not directory:
+        return []
+    spy = shutil.which('py-spy') or os.path.join(
+        os.path.dirname(sys.executable), 'py-spy')
+    os.makedirs(directory, exist_ok=True)
+    return [subprocess.Popen(
+        [spy, 'record', '--format', 'raw', '--rate', '250', '--nonblocking', '--gil',
+         '-p', str(proc.pid), '-o', os.path.join(directory, name + '.txt')],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for name, proc in sorted(cloud.processes.items())]
+
+
+def _stop_profilers(spies):
+    for spy in spies:
+        spy.send_signal(signal.SIGINT)
+    for spy in spies:
+        spy.wait(timeout=30)
+
+
 def _load():
     with open('/proc/loadavg') as f:
         return ' '.join(f.read().split()[:3])
@@ -341,6 +369,9 @@ def main():
         help='how clients wait for ACTIVE/gone: one watcher thread listing '
              'changes-since every 20 ms for all of them (default), or each '
              'client polling GET /servers/{id} every 10 ms')
+    parser.add_argument('--profile', metavar='DIR',
+                        help='sample every daemon with py-spy during '
+                             'boot+delete; collapsed stacks into DIR')
     parser.add_argument('--skip-detail', action='store_true',
                         help='skip booting the servers of the detail '
                              'measure')

@@ -367,22 +367,13 @@ class Instance(base.NimbusPersistentObject, base.NimbusObject):
         values = self._values_for_db()
         if not values and not expected:
             return
-        loaded = [name for name in JOINABLE if self.obj_attr_is_set(name)
-                  and name not in ('info_cache', 'tags')]
-        db_inst = instance_db.instance_update(
-            self._context, self.uuid, values, expected=expected or None,
-            columns_to_join=_joins(loaded))
-        for name in self.fields:
-            if name in OPTIONAL or name not in db_inst:
-                continue
-            value = db_inst[name]
-            if name in ('deleted', 'locked') and value is not None:
-                value = bool(value)
-            if getattr(self, name, None) != value or \
-                    not self.obj_attr_is_set(name):
-                setattr(self, name, value)
-        for name in loaded:
-            setattr(self, name, db_inst[name])
+        written = instance_db.instance_update(
+            self._context, self.uuid, values, expected=expected or None)
+        # The fields hold what was written already; only updated_at is
+        # new (the database's naive UTC, made aware like every loaded
+        # datetime).
+        self.updated_at = written['updated_at'].replace(
+            tzinfo=datetime.timezone.utc)
         self.obj_reset_changes()
 
     @base.remotable

@@ -470,9 +470,9 @@ def instance_get_all_by_host(context, host, columns_to_join=None):
 
 @session.retry_on_deadlock
 @session.writer
-def instance_update(context, instance_uuid, values, expected=None,
-                    columns_to_join=None):
-    """Update an instance; returns it as a dict.
+def instance_update(context, instance_uuid, values, expected=None):
+    """Update an instance in one UPDATE; returns the values written (with
+    the new updated_at).
 
     ``expected`` maps column names (task_state, vm_state) to a value or a
     list of acceptable values: the update happens in one UPDATE ... WHERE,
@@ -480,14 +480,15 @@ def instance_update(context, instance_uuid, values, expected=None,
     The loser gets UnexpectedTaskStateError (UnexpectedDeletingTaskState
     when the instance is being deleted) or InstanceInvalidState, and
     nothing changes.  ``metadata`` and ``system_metadata`` in ``values``
-    replace the whole dict.
+    replace the whole dict.  The row is not read back: the caller holds
+    the rest of it already (a conductor call per compute save would
+    otherwise read the instance and all its children again).
     """
     values = dict(values)
     metadata = values.pop('metadata', None)
     system_metadata = values.pop('system_metadata', None)
-    values.pop('info_cache', None)
-    values.pop('security_groups', None)
-    values.pop('tags', None)
+    for name in ('info_cache', 'security_groups', 'tags'):
+        values.pop(name, None)
     values['updated_at'] = timeutils.utcnow()
     stmt = sa.update(Instance).where(Instance.uuid == instance_uuid,
                                      Instance.deleted == 0)
@@ -507,13 +508,12 @@ def instance_update(context, instance_uuid, values, expected=None,
         _raise_unexpected(row.as_dict(), expected or {})
     if metadata is not None:
         _set_kv(context, InstanceMetadata, instance_uuid, metadata, True)
+        values['metadata'] = dict(metadata)
     if system_metadata is not None:
         _set_kv(context, InstanceSystemMetadata, instance_uuid,
                 system_metadata, True)
-    row = context.session.scalars(
-        sa.select(Instance).where(Instance.uuid == instance_uuid)
-        .execution_options(populate_existing=True)).one()
-    return _join(context, [row], columns_to_join)[0]
+        values['system_metadata'] = dict(system_metadata)
+    return values
 
 
 def _raise_unexpected(actual, expected):
