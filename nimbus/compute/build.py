@@ -80,17 +80,20 @@ class _Build:
         try:
             self.claim = self.manager.resource_tracker.instance_claim(
                 self.context, instance, self.node, self.limits)
+            # The conductor saved host and node when it chose this host;
+            # the network is allocated before the first save here (a
+            # delete meanwhile makes that save fail, and _cleanup frees
+            # the network again).
             instance.host = self.manager.host
             instance.node = self.node
             instance.launched_on = self.manager.host
-            instance.task_state = task_states.NETWORKING
-            self._save([task_states.SCHEDULING])
             self._allocate_network()
             # The filter is in place before the guest first runs.
             security.apply_filter(self.manager, self.context, instance.uuid,
                                   self.network_info)
             instance.task_state = task_states.SPAWNING
-            self._save([task_states.NETWORKING])   # and the network info
+            # With the network info.
+            self._save([task_states.SCHEDULING, task_states.NETWORKING])
             self.driver.spawn(self.context, instance, self.image,
                               self.injected_files, self.admin_password,
                               network_info=self.network_info)

@@ -20,7 +20,6 @@ from nimbus.compute import utils
 from nimbus.compute import vm_states
 from nimbus.conf import CONF
 from nimbus import exception
-from nimbus import objects
 from nimbus.objects import instance_action
 
 LOG = logging.getLogger(__name__)
@@ -99,12 +98,10 @@ def do_terminate(manager, context, instance, reporter=None):
     security.remove_filter(manager, instance.uuid)
     manager.network_api.deallocate_for_instance(context, instance.uuid,
                                                 host=manager.host)
-    objects.BlockDeviceMappingList.destroy_by_instance_uuid(context,
-                                                            instance.uuid)
     # Free the claim first: once the row is gone, the usage is too.
     manager.resource_tracker.drop(instance.uuid, context=context)
     instance.power_state = power_state.NOSTATE
-    instance.destroy()
+    instance.destroy()   # with its block device mappings
     if reporter is not None:
         reporter.finish_action()
     else:

@@ -77,6 +77,13 @@ class BuildTask:
     def _build_on(self, instance, dest):
         host, node = dest['host'], dest.get('nodename')
         instance.scheduled_at = timeutils.utcnow()
+        # The instance belongs to its host from here on: a delete goes to
+        # that host (which aborts or undoes the build), and a restart of
+        # that host finds it (recovery sets an unfinished build ERROR).
+        # The compute host then needs no save of its own before it
+        # allocates the network.
+        instance.host = host
+        instance.node = node
         try:
             instance.save(expected_task_state=[task_states.SCHEDULING])
         except (exception.InstanceNotFound,

@@ -543,7 +543,8 @@ def _raise_unexpected(actual, expected):
 @session.writer
 def instance_destroy(context, instance_uuid, expected=None):
     """Soft-delete an instance with its metadata, info cache, security
-    group associations and tags; returns the deleted instance's dict."""
+    group associations, block device mappings and tags; returns the
+    deleted instance's dict."""
     row = _instance_get_row(context, instance_uuid)
     if expected:
         actual = row.as_dict()
@@ -554,7 +555,8 @@ def instance_destroy(context, instance_uuid, expected=None):
                 _raise_unexpected(actual, expected)
     now = timeutils.utcnow()
     for model in (InstanceMetadata, InstanceSystemMetadata,
-                  SecurityGroupInstanceAssociation):
+                  SecurityGroupInstanceAssociation,
+                  models.BlockDeviceMapping):
         context.session.execute(
             sa.update(model).where(model.instance_uuid == instance_uuid,
                                    model.deleted == 0)
