@@ -3,7 +3,12 @@ InstanceActionEvent (one per step a service carried out), as Nova's
 os-instance-actions shows them."""
 
 import functools
+import heapq
+import itertools
+import os
 import sys
+import threading
+import time
 import traceback
 
 from oslo_utils import timeutils
@@ -101,7 +106,8 @@ class InstanceActionList(base.ObjectListBase, base.NimbusObject):
 class InstanceActionEvent(base.NimbusTimestampObject, base.NimbusObject):
     # Version 1.0: Initial version
     # Version 1.1: event_finish can finish the action too
-    VERSION = '1.1'
+    # Version 1.2: event_record
+    VERSION = '1.2'
 
     fields = dict(base.NimbusTimestampObject.fields, **{
         'id': fields.IntegerField(read_only=True),
@@ -141,6 +147,23 @@ class InstanceActionEvent(base.NimbusTimestampObject, base.NimbusObject):
         return base.from_db(cls(context), row)
 
 
+    @classmethod
+    @base.remotable
+    def event_record(cls, context, instance_uuid, event_name, start_time,
+                     result, host=None, tb=None, finish_action=False,
+                     action_message=None):
+        """Record an event that started at ``start_time`` and finishes
+        now, in one write (and the action too with ``finish_action``)."""
+        row = action_db.action_event_record(context, {
+            'instance_uuid': instance_uuid, 'event': event_name,
+            'request_id': context.request_id, 'host': host,
+            'start_time': start_time, 'finish_time': timeutils.utcnow(),
+            'result': result, 'traceback': tb,
+            'finish_action': finish_action,
+            'action_message': action_message})
+        return base.from_db(cls(context), row)
+
+
 @base.NimbusObjectRegistry.register
 class InstanceActionEventList(base.ObjectListBase, base.NimbusObject):
     # Version 1.0: Initial version
@@ -156,13 +179,63 @@ class InstanceActionEventList(base.ObjectListBase, base.NimbusObject):
             for row in action_db.action_events_get(context, action_id)])
 
 
+class _Timer:
+    """The one thread of a process that runs jobs a moment later (the
+    deferred starts of events); made again in a forked child."""
+
+    def __init__(self):
+        self._cond = threading.Condition()
+        self._heap = []
+        self._order = itertools.count()
+        self._pid = None
+
+    def call_later(self, delay, job):
+        with self._cond:
+            if self._pid != os.getpid():
+                self._heap = []
+                self._pid = os.getpid()
+                threading.Thread(target=self._run, daemon=True,
+                                 name='event-starts').start()
+            heapq.heappush(self._heap, (time.monotonic() + delay,
+                                        next(self._order), job))
+            self._cond.notify()
+
+    def _run(self):
+        while True:
+            with self._cond:
+                while True:
+                    if not self._heap:
+                        self._cond.wait()
+                        continue
+                    wait = self._heap[0][0] - time.monotonic()
+                    if wait > 0:
+                        self._cond.wait(wait)
+                        continue
+                    job = heapq.heappop(self._heap)[2]
+                    break
+            try:
+                job()
+            except Exception:
+                pass
+
+
+_TIMER = _Timer()
+
+
 class EventReporter:
     """Records one event of the current request's action around a block:
     ``with EventReporter(context, 'compute_reboot_instance', uuid):``.
 
+    An event is written when it has taken ``START_DELAY`` seconds (from
+    then on it shows as in progress), or when it finishes, started and
+    finished in one write: most events take milliseconds, and each write
+    of a compute host is a conductor call.
+
     A failure to record never hides the work's own outcome: if the action
     is missing (a periodic task, an old request) nothing is recorded.
     """
+
+    START_DELAY = 0.5
 
     def __init__(self, context, event_name, host, *instance_uuids):
         self.context = context
@@ -171,6 +244,9 @@ class EventReporter:
         self.instance_uuids = instance_uuids
         self._started = []
         self._finish_action = None
+        self._start_time = None
+        self._lock = threading.Lock()
+        self._state = 'pending'     # -> 'started' or 'finishing'
 
     def finish_action(self, error=False):
         """Finish the request's action when the event finishes, in the
@@ -178,28 +254,52 @@ class EventReporter:
         self._finish_action = 'Error' if error else ''
 
     def __enter__(self):
-        for uuid in self.instance_uuids:
-            try:
-                InstanceActionEvent.event_start(self.context, uuid,
-                                                self.event_name,
-                                                host=self.host)
-                self._started.append(uuid)
-            except Exception:
-                pass
+        self._start_time = timeutils.utcnow()
+        if self.START_DELAY <= 0:
+            self._start()
+        else:
+            _TIMER.call_later(self.START_DELAY, self._start)
         return self
 
+    def _start(self):
+        with self._lock:
+            if self._state != 'pending':
+                return
+            self._state = 'started'
+            for uuid in self.instance_uuids:
+                try:
+                    InstanceActionEvent.event_start(self.context, uuid,
+                                                    self.event_name,
+                                                    host=self.host)
+                    self._started.append(uuid)
+                except Exception:
+                    pass
+
     def __exit__(self, exc_type, exc_val, exc_tb):
+        if exc_type is None:
+            result, tb = 'Success', None
+        else:
+            result = 'Error'
+            tb = ''.join(traceback.format_exception(exc_type, exc_val,
+                                                    exc_tb))
+        kwargs = {}
+        if self._finish_action is not None:
+            kwargs = {'finish_action': True,
+                      'action_message': self._finish_action or None}
+        with self._lock:    # waits for a start being written
+            started = self._state == 'started'
+            self._state = 'finishing'
+        if not started:
+            for uuid in self.instance_uuids:
+                try:
+                    InstanceActionEvent.event_record(
+                        self.context, uuid, self.event_name,
+                        self._start_time, result, host=self.host, tb=tb,
+                        **kwargs)
+                except Exception:
+                    pass
+            return False
         for uuid in self._started:
-            if exc_type is None:
-                result, tb = 'Success', None
-            else:
-                result = 'Error'
-                tb = ''.join(traceback.format_exception(exc_type, exc_val,
-                                                        exc_tb))
-            kwargs = {}
-            if self._finish_action is not None:
-                kwargs = {'finish_action': True,
-                          'action_message': self._finish_action or None}
             try:
                 InstanceActionEvent.event_finish(self.context, uuid,
                                                  self.event_name, result,

@@ -12,14 +12,19 @@ InstanceAction = models.InstanceAction
 InstanceActionEvent = models.InstanceActionEvent
 
 
-def _action_get_by_request_id(context, instance_uuid, request_id):
+def _action_get_by_request_id(context, instance_uuid, request_id,
+                              started_by=None):
+    """The newest action of the request (that started by ``started_by``,
+    if given)."""
+    stmt = sa.select(InstanceAction).where(
+        InstanceAction.instance_uuid == instance_uuid,
+        InstanceAction.request_id == request_id,
+        InstanceAction.deleted == 0)
+    if started_by is not None:
+        stmt = stmt.where(InstanceAction.start_time <= started_by)
     return context.session.scalars(
-        sa.select(InstanceAction).where(
-            InstanceAction.instance_uuid == instance_uuid,
-            InstanceAction.request_id == request_id,
-            InstanceAction.deleted == 0)
-        .order_by(InstanceAction.created_at.desc(),
-                  InstanceAction.id.desc())).first()
+        stmt.order_by(InstanceAction.created_at.desc(),
+                      InstanceAction.id.desc())).first()
 
 
 @session.writer
@@ -120,9 +125,45 @@ def action_event_finish(context, values):
     return event.as_dict()
 
 
+@session.writer
+def action_event_record(context, values):
+    """Write an event with its start and finish at once; like
+    action_event_finish for the action (an error marks it 'Error',
+    ``finish_action`` stamps its finish_time)."""
+    # The action the event started in: a context may be reused for
+    # several actions (periodic tasks, tests), and this is written only
+    # when the event ends.  Hosts' clocks may differ: then the newest.
+    action = _action_get_by_request_id(
+        context, values['instance_uuid'], values['request_id'],
+        started_by=values['start_time']) or _action_get_by_request_id(
+        context, values['instance_uuid'], values['request_id'])
+    if action is None:
+        raise exception.InstanceActionNotFound(
+            request_id=values['request_id'],
+            instance_uuid=values['instance_uuid'])
+    event = InstanceActionEvent(
+        action_id=action.id, event=values['event'],
+        start_time=values['start_time'],
+        finish_time=values.get('finish_time') or timeutils.utcnow(),
+        result=values.get('result'), traceback=values.get('traceback'),
+        host=values.get('host'), details=values.get('details'))
+    context.session.add(event)
+    if values.get('finish_action'):
+        action.finish_time = event.finish_time
+        if values.get('action_message'):
+            action.message = values['action_message']
+    if (values.get('result') or '').lower() == 'error':
+        action.message = 'Error'
+    context.session.flush()
+    return event.as_dict()
+
+
 @session.reader
 def action_events_get(context, action_id):
+    """The events of an action in the order they started (an event may
+    be written only when it finishes)."""
     stmt = (sa.select(InstanceActionEvent)
             .where(InstanceActionEvent.action_id == action_id)
-            .order_by(InstanceActionEvent.id))
+            .order_by(InstanceActionEvent.start_time,
+                      InstanceActionEvent.id))
     return [row.as_dict() for row in context.session.scalars(stmt)]

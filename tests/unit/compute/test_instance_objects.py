@@ -2,6 +2,8 @@
 filters, actions, faults, destroy -- directly and through the conductor's
 object proxy, as nimbus-compute uses them."""
 
+import time
+
 import pytest
 
 from nimbus.conductor import manager as conductor_manager
@@ -222,3 +224,48 @@ def test_faults_load_with_instances_in_one_read(ctx):
                                        expected_attrs=['fault'])
     assert got.fault.message == 'new'
     assert 'fault' not in got.obj_what_changed()
+
+
+def test_quick_event_is_written_once_started_and_finished(ctx, monkeypatch):
+    inst = _create(ctx)
+    objects.InstanceAction.action_start(ctx, inst.uuid, 'create')
+    calls = []
+    for name in ('event_start', 'event_finish', 'event_record'):
+        real = getattr(objects.InstanceActionEvent, name)
+        monkeypatch.setattr(
+            objects.InstanceActionEvent, name,
+            (lambda real, name: lambda *a, **k: (calls.append(name),
+                                                 real(*a, **k))[1])(
+                real, name))
+    with instance_action.EventReporter(ctx, 'compute_x', 'h', inst.uuid):
+        pass
+    assert calls == ['event_record']
+    action = objects.InstanceAction.get_by_request_id(ctx, inst.uuid,
+                                                      'req-1')
+    [event] = objects.InstanceActionEventList.get_by_action(ctx, action.id)
+    assert (event.event, event.result, event.host) == ('compute_x',
+                                                      'Success', 'h')
+    assert event.start_time <= event.finish_time
+
+
+def test_slow_event_shows_in_progress(ctx, monkeypatch):
+    inst = _create(ctx)
+    objects.InstanceAction.action_start(ctx, inst.uuid, 'create')
+    monkeypatch.setattr(instance_action.EventReporter, 'START_DELAY', 0.05)
+    action = objects.InstanceAction.get_by_request_id(ctx, inst.uuid,
+                                                      'req-1')
+    with instance_action.EventReporter(ctx, 'compute_slow', 'h',
+                                       inst.uuid) as reporter:
+        deadline = time.monotonic() + 10
+        while not objects.InstanceActionEventList.get_by_action(
+                ctx, action.id):
+            assert time.monotonic() < deadline, 'the start was not written'
+            time.sleep(0.01)
+        [event] = objects.InstanceActionEventList.get_by_action(ctx,
+                                                                action.id)
+        assert event.finish_time is None and event.result is None
+        reporter.finish_action()
+    [event] = objects.InstanceActionEventList.get_by_action(ctx, action.id)
+    assert event.result == 'Success' and event.finish_time is not None
+    assert objects.InstanceAction.get_by_request_id(
+        ctx, inst.uuid, 'req-1').finish_time == event.finish_time
