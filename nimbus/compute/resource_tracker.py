@@ -36,6 +36,12 @@ class ResourceTracker:
         # Uuids of builds in progress: their claims survive a recount even
         # though no row names this host yet.
         self._building = set()
+        # Reports: one thread at a time writes a node's row, outside
+        # self._lock; changes made meanwhile are written by that thread
+        # in its next round (so a burst of claims makes few writes).
+        self._report_lock = threading.Lock()
+        self._reporting = set()     # nodenames being written
+        self._dirty = set()         # nodenames changed since their write
 
     # Usage --------------------------------------------------------------
 
@@ -75,7 +81,7 @@ class ResourceTracker:
                     used_without[name] -= tracked[key].get(name, 0)
             claims.check_limits(resources, used_without, limits)
             tracked[key] = resources
-            self._report(context, nodename)
+        self._report(context, nodename)
         return claims.Claim(self, key, resources, nodename)
 
     def drop(self, key, nodename=None, context=None):
@@ -85,10 +91,11 @@ class ResourceTracker:
                 if nodename is not None and name != nodename:
                     continue
                 tracked.pop(key, None)
-            if context is not None:
-                for name in list(self.compute_nodes):
-                    if nodename is None or name == nodename:
-                        self._report(context, name)
+            names = [name for name in self.compute_nodes
+                     if nodename is None or name == nodename]
+        if context is not None:
+            for name in names:
+                self._report(context, name)
 
     def usage(self, nodename):
         with self._lock:
@@ -115,7 +122,7 @@ class ResourceTracker:
                 if key not in live and self._claim_in_progress(key):
                     live[key] = resources
             self.tracked[nodename] = live
-            return self._report(context, nodename)
+        return self._report(context, nodename)
 
     def _claim_in_progress(self, key):
         return key in self._building or str(key).startswith('migration-')
@@ -130,10 +137,33 @@ class ResourceTracker:
             self._building.discard(uuid)
 
     def _report(self, context, nodename):
+        """Write the node's row with the current usage; returns the node.
+        If another thread is writing it, leave the write of this change
+        to that thread (it writes again when it is done)."""
+        with self._report_lock:
+            self._dirty.add(nodename)
+            if nodename in self._reporting:
+                return self.compute_nodes.get(nodename)
+            self._reporting.add(nodename)
+        try:
+            while True:
+                with self._report_lock:
+                    if nodename not in self._dirty:
+                        return self.compute_nodes.get(nodename)
+                    self._dirty.discard(nodename)
+                self._write(context, nodename)
+        finally:
+            with self._report_lock:
+                self._reporting.discard(nodename)
+
+    def _write(self, context, nodename):
         resources = self.driver.get_available_resource(nodename)
         node = self.compute_nodes.get(nodename)
         if node is None:
             node = self._get_or_create_node(context, nodename, resources)
+        with self._lock:
+            used = self._used(nodename)
+            running = self._running_vms(nodename)
         for name in _COLUMNS:
             if getattr(node, name, None) != resources[name]:
                 setattr(node, name, resources[name])
@@ -144,14 +174,13 @@ class ResourceTracker:
                 node.obj_attr_is_set('supported_instances') and
                 node.supported_instances == supported):
             node.supported_instances = supported
-        used = self._used(nodename)
         values = {
             'memory_mb_used': used['memory_mb'],
             'vcpus_used': used['vcpus'],
             'local_gb_used': used['local_gb'],
             'free_ram_mb': resources['memory_mb'] - used['memory_mb'],
             'free_disk_gb': resources['local_gb'] - used['local_gb'],
-            'running_vms': self._running_vms(nodename),
+            'running_vms': running,
         }
         for name, value in values.items():
             if getattr(node, name, None) != value:
