@@ -110,15 +110,19 @@ def begin(instance, action, **changes):
     """Check, then take the instance: set the action's task state (and
     ``changes``) in one compare-and-swap save.  A concurrent action that
     won the race makes this raise UnexpectedTaskStateError (409) and
-    nothing changes."""
+    nothing changes.  The vm_state checked is part of the swap too: an
+    action checked on a stale copy (the instance stopped meanwhile) raises
+    InstanceInvalidState."""
     rule = check(instance, action)
     expected = (instance.task_state if rule.task_states is ANY
                 else list(rule.task_states))
+    expected_vm = (None if rule.vm_states is ANY
+                   else [instance.vm_state])
     if rule.next_task_state is not None:
         instance.task_state = rule.next_task_state
     for name, value in changes.items():
         setattr(instance, name, value)
-    instance.save(expected_task_state=expected)
+    instance.save(expected_task_state=expected, expected_vm_state=expected_vm)
     return rule
 
 

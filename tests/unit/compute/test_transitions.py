@@ -53,7 +53,9 @@ def test_begin_sets_the_task_state_with_a_compare_and_swap():
     inst, saved = _inst('active')
     transitions.begin(inst, 'reboot_soft')
     assert inst.task_state == 'rebooting'
-    assert saved == [{'expected_task_state': [None]}]
+    # The vm_state checked is part of the swap too.
+    assert saved == [{'expected_task_state': [None],
+                      'expected_vm_state': ['active']}]
 
 
 def test_hard_reboot_may_take_over_a_stuck_soft_reboot():
@@ -67,7 +69,8 @@ def test_delete_takes_over_any_task():
     inst, saved = _inst('active', 'pausing')
     transitions.begin(inst, 'delete')
     assert inst.task_state == 'deleting'
-    assert saved == [{'expected_task_state': 'pausing'}]
+    assert saved == [{'expected_task_state': 'pausing',
+                      'expected_vm_state': None}]
 
 
 def test_actions_needing_a_host_refuse_without_one():
