@@ -357,18 +357,26 @@ class Instance(base.NimbusPersistentObject, base.NimbusObject):
             expected['task_state'] = expected_task_state
         if expected_vm_state is not None:
             expected['vm_state'] = expected_vm_state
-        if (self.obj_attr_is_set('info_cache') and self.info_cache and
-                self.info_cache.obj_what_changed()):
-            self.info_cache.save()
+        network_info = None
+        cache = self.info_cache if self.obj_attr_is_set('info_cache') \
+            else None
+        if cache is not None and 'network_info' in cache.obj_what_changed():
+            network_info = cache.network_info_json()
         if 'tags' in self.obj_what_changed():
             self.tags = instance_db.instance_tag_set(
                 self._context, self.uuid, self.tags)
             self.obj_reset_changes(['tags'])
         values = self._values_for_db()
-        if not values and not expected:
+        if not values and not expected and network_info is None:
+            if cache is not None:
+                cache.obj_reset_changes()
             return
+        # The info cache in the same transaction (and conductor call).
         written = instance_db.instance_update(
-            self._context, self.uuid, values, expected=expected or None)
+            self._context, self.uuid, values, expected=expected or None,
+            network_info=network_info)
+        if network_info is not None:
+            cache.updated_at = written['updated_at']
         # The fields hold what was written already; only updated_at is
         # new (the database's naive UTC, made aware like every loaded
         # datetime).
@@ -381,12 +389,12 @@ class Instance(base.NimbusPersistentObject, base.NimbusObject):
         """Mark the instance deleted (metadata, cache and groups too)."""
         expected = ({'task_state': expected_task_state}
                     if expected_task_state is not None else None)
-        db_inst = instance_db.instance_destroy(self._context, self.uuid,
+        written = instance_db.instance_destroy(self._context, self.uuid,
                                                expected=expected)
-        for name in ('deleted', 'deleted_at', 'terminated_at', 'vm_state',
-                     'task_state', 'updated_at'):
-            setattr(self, name, bool(db_inst[name]) if name == 'deleted'
-                    else db_inst[name])
+        if self.obj_attr_is_set('terminated_at') and self.terminated_at:
+            written.pop('terminated_at')    # the row keeps its own
+        for name, value in written.items():
+            setattr(self, name, value)
         self.obj_reset_changes()
 
     @base.remotable

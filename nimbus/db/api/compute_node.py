@@ -2,7 +2,9 @@
 (through the conductor) and read by the scheduler."""
 
 from oslo_db import exception as db_exc
+from oslo_utils import timeutils
 from oslo_utils import uuidutils
+import sqlalchemy as sa
 
 from nimbus.db.api import utils
 from nimbus.db import exception
@@ -81,11 +83,24 @@ def compute_node_get_all_by_host(context, host):
 @session.retry_on_deadlock
 @session.writer
 def compute_node_update(context, compute_id, values):
-    """Set column values on a compute node; returns the updated dict."""
-    node = _compute_node_get(context, compute_id)
-    node.update(values)
-    _save(context, node)
-    return node.as_dict()
+    """Set column values on a live compute node in one UPDATE; returns the
+    values written (with the new updated_at).  A resource tracker calls
+    this on every claim: the node is not read first nor after."""
+    values = dict(values)
+    values['updated_at'] = timeutils.utcnow()
+    try:
+        result = context.session.execute(
+            sa.update(ComputeNode)
+            .where(ComputeNode.id == compute_id, ComputeNode.deleted == 0)
+            .values(**values)
+            .execution_options(synchronize_session=False))
+    except db_exc.DBDuplicateEntry:
+        raise exception.ComputeNodeExists(
+            host=values.get('host'),
+            nodename=values.get('hypervisor_hostname'))
+    if result.rowcount != 1:
+        raise exception.ComputeNodeNotFound(compute_id=compute_id)
+    return values
 
 
 @session.writer

@@ -470,7 +470,8 @@ def instance_get_all_by_host(context, host, columns_to_join=None):
 
 @session.retry_on_deadlock
 @session.writer
-def instance_update(context, instance_uuid, values, expected=None):
+def instance_update(context, instance_uuid, values, expected=None,
+                    network_info=None):
     """Update an instance in one UPDATE; returns the values written (with
     the new updated_at).
 
@@ -480,7 +481,8 @@ def instance_update(context, instance_uuid, values, expected=None):
     The loser gets UnexpectedTaskStateError (UnexpectedDeletingTaskState
     when the instance is being deleted) or InstanceInvalidState, and
     nothing changes.  ``metadata`` and ``system_metadata`` in ``values``
-    replace the whole dict.  The row is not read back: the caller holds
+    replace the whole dict; ``network_info`` (a JSON string) the info
+    cache's, in the same transaction.  The row is not read back: the caller holds
     the rest of it already (a conductor call per compute save would
     otherwise read the instance and all its children again).
     """
@@ -490,6 +492,23 @@ def instance_update(context, instance_uuid, values, expected=None):
     for name in ('info_cache', 'security_groups', 'tags'):
         values.pop(name, None)
     values['updated_at'] = timeutils.utcnow()
+    _update_one(context, instance_uuid, values, expected)
+    if metadata is not None:
+        _set_kv(context, InstanceMetadata, instance_uuid, metadata, True)
+        values['metadata'] = dict(metadata)
+    if system_metadata is not None:
+        _set_kv(context, InstanceSystemMetadata, instance_uuid,
+                system_metadata, True)
+        values['system_metadata'] = dict(system_metadata)
+    if network_info is not None:
+        _info_cache_set(context, instance_uuid, network_info)
+    return values
+
+
+def _update_one(context, instance_uuid, values, expected):
+    """UPDATE the live instance if its columns hold what ``expected``
+    allows; else raise what _raise_unexpected says (or InstanceNotFound).
+    """
     stmt = sa.update(Instance).where(Instance.uuid == instance_uuid,
                                      Instance.deleted == 0)
     for column, allowed in (expected or {}).items():
@@ -506,14 +525,6 @@ def instance_update(context, instance_uuid, values, expected=None):
     if result.rowcount != 1:
         row = _instance_get_row(context, instance_uuid)
         _raise_unexpected(row.as_dict(), expected or {})
-    if metadata is not None:
-        _set_kv(context, InstanceMetadata, instance_uuid, metadata, True)
-        values['metadata'] = dict(metadata)
-    if system_metadata is not None:
-        _set_kv(context, InstanceSystemMetadata, instance_uuid,
-                system_metadata, True)
-        values['system_metadata'] = dict(system_metadata)
-    return values
 
 
 def _raise_unexpected(actual, expected):
@@ -543,17 +554,16 @@ def _raise_unexpected(actual, expected):
 @session.writer
 def instance_destroy(context, instance_uuid, expected=None):
     """Soft-delete an instance with its metadata, info cache, security
-    group associations, block device mappings and tags; returns the
-    deleted instance's dict."""
-    row = _instance_get_row(context, instance_uuid)
-    if expected:
-        actual = row.as_dict()
-        for column, allowed in expected.items():
-            if not isinstance(allowed, (list, tuple, set)):
-                allowed = [allowed]
-            if actual[column] not in allowed:
-                _raise_unexpected(actual, expected)
+    group associations, block device mappings and tags, in one UPDATE per
+    table; returns the instance columns written (terminated_at only
+    where it was not set before)."""
     now = timeutils.utcnow()
+    if not uuidutils.is_uuid_like(instance_uuid):
+        raise exception.InstanceNotFound(instance_id=instance_uuid)
+    _update_one(context, instance_uuid, {
+        'deleted': Instance.id, 'deleted_at': now, 'updated_at': now,
+        'terminated_at': sa.func.coalesce(Instance.terminated_at, now),
+        'vm_state': 'deleted', 'task_state': None}, expected)
     for model in (InstanceMetadata, InstanceSystemMetadata,
                   SecurityGroupInstanceAssociation,
                   models.BlockDeviceMapping):
@@ -569,16 +579,8 @@ def instance_destroy(context, instance_uuid, expected=None):
         .execution_options(synchronize_session=False))
     context.session.execute(sa.delete(Tag).where(
         Tag.resource_id == instance_uuid))
-    result = _join(context, [row], ('system_metadata', 'metadata'))[0]
-    row.deleted = row.id
-    row.deleted_at = now
-    row.terminated_at = row.terminated_at or now
-    row.vm_state = 'deleted'
-    row.task_state = None
-    context.session.add(row)
-    context.session.flush()
-    result.update(row.as_dict())
-    return result
+    return {'deleted': True, 'deleted_at': now, 'updated_at': now,
+            'terminated_at': now, 'vm_state': 'deleted', 'task_state': None}
 
 
 @session.writer
@@ -614,6 +616,10 @@ def instance_info_cache_get(context, instance_uuid):
 @session.writer
 def instance_info_cache_update(context, instance_uuid, network_info):
     """Store ``network_info`` (a JSON string) for the instance."""
+    return _info_cache_set(context, instance_uuid, network_info)
+
+
+def _info_cache_set(context, instance_uuid, network_info):
     row = context.session.scalars(sa.select(InstanceInfoCache).where(
         InstanceInfoCache.instance_uuid == instance_uuid)).first()
     if row is None:
