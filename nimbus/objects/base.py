@@ -31,6 +31,16 @@ class NimbusObject(ovo_base.VersionedObject):
     OBJ_SERIAL_NAMESPACE = 'nimbus_object'
     OBJ_PROJECT_NAMESPACE = 'nimbus'
 
+    def obj_attr_is_set(self, attrname):
+        # oslo's checks the name against a list of all field names made
+        # anew on every call; serializing an instance (70 fields) asks
+        # this for each field, on every conductor call.
+        if attrname not in self.fields and \
+                attrname not in self.obj_extra_fields:
+            raise AttributeError("%s object has no attribute '%s'"
+                                 % (self.obj_name(), attrname))
+        return hasattr(self, '_obj_' + attrname)
+
 
 class NimbusTimestampObject:
     fields = {
