@@ -54,7 +54,7 @@ class Watcher:
     ``fallback`` seconds asks for its server itself, in case a change was
     missed."""
 
-    def __init__(self, api, interval=0.02, margin=0.3, fallback=1.0):
+    def __init__(self, api, interval=0.02, margin=0.15, fallback=1.0):
         self.api = api
         self.interval = interval
         self.margin = margin
@@ -63,6 +63,7 @@ class Watcher:
         self.cond = threading.Condition()
         self.waiting = {}    # server id -> [wanted status, seen status]
         self._requests = _Counter()
+        self.fallbacks = _Counter()     # a client asked itself
         self.stopped = False
         self.since = None
         self.thread = threading.Thread(target=self._run, daemon=True)
@@ -131,6 +132,7 @@ class Watcher:
                         raise RuntimeError('server %s not %s in %ss' % (
                             server_id, status, timeout))
                     if now - asked >= self.fallback:
+                        self.fallbacks.add()
                         self.cond.release()
                         try:
                             resp = session.get(
@@ -282,6 +284,10 @@ def run(args):
             print('  API requests per boot+delete (waiting: %s): %.1f'
                   % (args.poll, (bench.api_requests() - requests_before)
                      / args.servers))
+            if bench.watcher is not None:
+                print('  waits the watcher missed (the client asked after '
+                      '%.1f s): %d' % (bench.watcher.fallback,
+                                       bench.watcher.fallbacks.value))
             print('  DELETE -> gone: %s' % _common.summary(gone))
             print('  CPU ms per boot+delete (each daemon, from /proc): %s'
                   % ', '.join('%s %.1f' % (
