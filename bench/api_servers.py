@@ -233,7 +233,7 @@ class Bench:
 
 def run(args):
     with backends.rabbit_vhost() as rabbit, \
-            backends.mysql_database() as db, \
+            backends.mysql_database(args.mysql_driver) as db, \
             tempfile.TemporaryDirectory() as work:
         cloud = daemons.Cloud(work, rabbit, db)
         image_port = cloud.image_port
@@ -264,6 +264,9 @@ def run(args):
             print('load average at start: %s' % _load())
             cpu_before = {name: _common.cpu_seconds(proc.pid)
                           for name, proc in cloud.processes.items()}
+            servers_before = {pid: _common.cpu_seconds(pid)
+                              for pid in _server_pids()}
+            bench_before = time.process_time()
             requests_before = bench.api_requests()
             spies = _start_profilers(cloud, args.profile)
             began = time.perf_counter()
@@ -294,6 +297,12 @@ def run(args):
                       name, (_common.cpu_seconds(proc.pid) -
                              cpu_before[name]) * 1000 / args.servers)
                       for name, proc in sorted(cloud.processes.items())))
+            print('  CPU ms per boot+delete outside nimbus: MariaDB + '
+                  'RabbitMQ %.1f, this client %.1f' % (
+                      sum(_common.cpu_seconds(pid) - before for pid, before
+                          in servers_before.items()) * 1000 / args.servers,
+                      (time.process_time() - bench_before) * 1000
+                      / args.servers))
             print('load average at end: %s' % _load())
             if bench.watcher is not None:
                 bench.watcher.stop()
@@ -360,6 +369,23 @@ def _stop_profilers(spies):
         spy.wait(timeout=30)
 
 
+def _server_pids():
+    """The local MariaDB and RabbitMQ (Erlang VM) processes, to read
+    their CPU time."""
+    pids = []
+    for entry in os.listdir('/proc'):
+        if not entry.isdigit():
+            continue
+        try:
+            with open('/proc/%s/comm' % entry) as f:
+                name = f.read().strip()
+        except OSError:
+            continue
+        if name in ('mariadbd', 'mysqld', 'beam.smp'):
+            pids.append(int(entry))
+    return pids
+
+
 def _load():
     with open('/proc/loadavg') as f:
         return ' '.join(f.read().split()[:3])
@@ -375,6 +401,11 @@ def main():
         help='how clients wait for ACTIVE/gone: one watcher thread listing '
              'changes-since every 20 ms for all of them (default), or each '
              'client polling GET /servers/{id} every 10 ms')
+    parser.add_argument('--mysql-driver', choices=('pymysql', 'mysqldb'),
+                        default='mysqldb',
+                        help='the DB-API driver of the daemons: '
+                             'mysqlclient (C, the default) or PyMySQL '
+                             '(pure Python)')
     parser.add_argument('--profile', metavar='DIR',
                         help='sample every daemon with py-spy during '
                              'boot+delete; collapsed stacks into DIR')

@@ -60,6 +60,8 @@ have qemu-img || missing+=(qemu-utils)
 have libvirtd && have virtlogd || missing+=(libvirt-daemon-system)
 have virsh || missing+=(libvirt-clients)
 pkg-config --exists libvirt 2>/dev/null || missing+=(libvirt-dev)
+# The headers mysqlclient (the C MariaDB driver) builds against.
+pkg-config --exists libmariadb 2>/dev/null || missing+=(libmariadb-dev)
 # Networking on the host: dnsmasq for DHCP, iptables for NAT and filters.
 have dnsmasq || missing+=(dnsmasq-base)
 # dhcp_release: force_dhcp_release ends a lease at once.

@@ -36,13 +36,15 @@ def rabbit_vhost():
 
 
 @contextlib.contextmanager
-def mysql_database():
+def mysql_database(driver='pymysql'):
+    """A new database on the local MariaDB; its URL with ``driver``
+    (pymysql, or mysqldb: mysqlclient)."""
     name = 'nimbus_test_%s' % uuid.uuid4().hex[:10]
     conn = pymysql.connect(autocommit=True, **MYSQL)
     try:
         with conn.cursor() as cur:
             cur.execute('CREATE DATABASE %s CHARACTER SET utf8mb4' % name)
-        yield ('mysql+pymysql://%(user)s:%(password)s@%(host)s:%(port)s/'
+        yield ('mysql+' + driver + '://%(user)s:%(password)s@%(host)s:%(port)s/'
                % MYSQL) + name + '?charset=utf8mb4'
     finally:
         with conn.cursor() as cur:

@@ -14,7 +14,8 @@ import pymysql
 MYSQL = dict(host='127.0.0.1', port=3306, user='root', password='')
 POSTGRESQL = dict(host='127.0.0.1', port=5432, user='postgres')
 
-BACKENDS = ('sqlite', 'mysql', 'postgresql')
+# mysql: PyMySQL; mysqldb: the same MariaDB through mysqlclient.
+BACKENDS = ('sqlite', 'mysql', 'mysqldb', 'postgresql')
 
 
 def _unique_name():
@@ -27,14 +28,14 @@ def sqlite_database(tmp_path):
 
 
 @contextlib.contextmanager
-def mysql_database():
+def mysql_database(driver='pymysql'):
     name = _unique_name()
     admin = pymysql.connect(autocommit=True, **MYSQL)
     try:
         with admin.cursor() as cursor:
             cursor.execute('CREATE DATABASE %s CHARACTER SET utf8mb4 '
                            'COLLATE utf8mb4_general_ci' % name)
-        yield ('mysql+pymysql://%(user)s@%(host)s:%(port)d/' % MYSQL
+        yield ('mysql+' + driver + '://%(user)s@%(host)s:%(port)d/' % MYSQL
                + name + '?charset=utf8mb4')
     finally:
         with admin.cursor() as cursor:
@@ -67,4 +68,6 @@ def create(backend, tmp_path):
         return sqlite_database(tmp_path)
     if backend == 'mysql':
         return mysql_database()
+    if backend == 'mysqldb':
+        return mysql_database(driver='mysqldb')
     return postgresql_database()
