@@ -149,10 +149,11 @@ def reboot_instance(manager, context, instance, reboot_type):
             # state the user can act on, with a fault saying why.
             utils.add_fault(context, instance, sys.exc_info()[1],
                             manager.host)
+            # The action says Error before the states say it is over.
+            utils.finish_action(context, instance, error=True)
             _settle(manager, instance,
                     utils.vm_state_for_power(utils.get_power_state(
                         manager.driver, instance)), [started])
-            utils.finish_action(context, instance, error=True)
             return
         raise
     _settle(manager, instance, vm_states.ACTIVE, [started])
