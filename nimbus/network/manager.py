@@ -391,7 +391,7 @@ class NetworkManager(floating_ips.FloatingIpMixin, manager.Manager):
                 nw_info.append(model.vif_info(
                     vif, network, [fixed_ip['address']],
                     dhcp_servers.get(network['id'])))
-            instance_db.instance_info_cache_update(
+            instance_db.instance_info_cache_set(
                 context, instance_uuid, jsonutils.dumps(nw_info))
         return nw_info
 
@@ -437,8 +437,8 @@ class NetworkManager(floating_ips.FloatingIpMixin, manager.Manager):
             vifs = vif_db.virtual_interface_delete_by_instance(context,
                                                                instance_uuid)
             if deallocated or vifs:
-                instance_db.instance_info_cache_update(context,
-                                                       instance_uuid, '[]')
+                instance_db.instance_info_cache_set(context, instance_uuid,
+                                                    '[]')
         return deallocated
 
     @staticmethod

@@ -75,10 +75,8 @@ def trigger_instance_refresh(context, instance_uuid, host=None):
     allocation or deallocation): refresh the instances whose rules name
     one of its groups as source."""
     admin = context.elevated()
-    groups = [g['id'] for g in sg_db.security_group_get_by_instance(
-        admin, instance_uuid)]
-    if groups:
-        trigger_members_refresh(admin, groups)
+    refresh_instances(admin, sg_db.instances_following_members(
+        admin, instance_uuid))
 
 
 # Groups ------------------------------------------------------------------------

@@ -207,26 +207,37 @@ def fixed_ip_deallocate_for_instance(context, instance_uuid, force_release):
     dicts (as they were before), each with ``mac`` (its interface's) and
     ``disassociated``.
     """
-    rows = list(context.session.scalars(
-        utils.model_query(context, FixedIp)
-        .where(FixedIp.instance_uuid == instance_uuid,
-               FixedIp.allocated == sa.true())
-        .order_by(FixedIp.id).with_for_update()))
-    deallocated = []
-    for row in rows:
-        vif = (context.session.get(VirtualInterface,
-                                   row.virtual_interface_id)
-               if row.virtual_interface_id is not None else None)
-        entry = row.as_dict()
-        entry['mac'] = vif.address if vif is not None else None
-        entry['disassociated'] = bool(force_release or not row.leased)
-        row.allocated = False
-        if entry['disassociated']:
-            _disassociate(row)
-        context.session.add(row)
-        deallocated.append(entry)
-    context.session.flush()
+    mac = (sa.select(VirtualInterface.address)
+           .where(VirtualInterface.id == FixedIp.virtual_interface_id)
+           .scalar_subquery())
+    # The rows are locked (FOR UPDATE) until the transaction ends; the MAC
+    # is read with them in the same statement.
+    stmt = (utils.model_query(context, FixedIp)
+            .where(FixedIp.instance_uuid == instance_uuid,
+                   FixedIp.allocated == sa.true())
+            .order_by(FixedIp.id).with_for_update())
+    deallocated = utils.column_dicts(context, stmt, FixedIp, mac=mac)
+    released, kept = [], []
+    for entry in deallocated:
+        entry['disassociated'] = bool(force_release or not entry['leased'])
+        (released if entry['disassociated'] else kept).append(entry['id'])
+    now = timeutils.utcnow()
+    if released:
+        context.session.execute(
+            sa.update(FixedIp).where(FixedIp.id.in_(released))
+            .values(allocated=False, updated_at=now, **_DISASSOCIATED)
+            .execution_options(synchronize_session=False))
+    if kept:
+        context.session.execute(
+            sa.update(FixedIp).where(FixedIp.id.in_(kept))
+            .values(allocated=False, updated_at=now)
+            .execution_options(synchronize_session=False))
     return deallocated
+
+
+# A fixed IP back in the pool.
+_DISASSOCIATED = {'instance_uuid': None, 'virtual_interface_id': None,
+                  'leased': False, 'host': None}
 
 
 def _disassociate(row):

@@ -623,6 +623,21 @@ def instance_info_cache_update(context, instance_uuid, network_info):
 
 
 @session.writer
+def instance_info_cache_set(context, instance_uuid, network_info):
+    """Store ``network_info`` (a JSON string) for the instance, as
+    ``instance_info_cache_update`` does, in one UPDATE (an INSERT after
+    it the first time); returns nothing."""
+    result = context.session.execute(
+        sa.update(InstanceInfoCache)
+        .where(InstanceInfoCache.instance_uuid == instance_uuid)
+        .values(network_info=network_info)
+        .execution_options(synchronize_session=False))
+    if result.rowcount == 0:
+        context.session.execute(sa.insert(InstanceInfoCache).values(
+            instance_uuid=instance_uuid, network_info=network_info))
+
+
+@session.writer
 def instance_tag_set(context, instance_uuid, tags):
     _instance_get_row(context, instance_uuid)
     context.session.execute(sa.delete(Tag).where(

@@ -32,15 +32,28 @@ def rows_as_dicts(rows):
     return [row.as_dict() for row in rows]
 
 
-def column_dicts(context, stmt, model):
+def column_dicts(context, stmt, model, **extra):
     """The rows of ``stmt`` (a select of ``model``, filtered and ordered)
     as dicts of column values, as ``as_dict`` gives them, read with Core:
     no ORM objects built (the ORM's per-row and per-statement work was
-    most of the cost of the small reads the compute hosts ask for)."""
-    attrs = sa.inspect(model).mapper.column_attrs
-    keys = [attr.key for attr in attrs]
-    stmt = stmt.with_only_columns(*[getattr(model, key) for key in keys])
+    most of the cost of the small reads the compute hosts ask for).
+    ``extra``: more keys, each a column expression read with the row."""
+    keys = _column_keys(model) + list(extra)
+    stmt = stmt.with_only_columns(
+        *[getattr(model, key) for key in _column_keys(model)],
+        *extra.values())
     return [dict(zip(keys, row)) for row in rows(context, stmt)]
+
+
+_COLUMN_KEYS = {}
+
+
+def _column_keys(model):
+    keys = _COLUMN_KEYS.get(model)
+    if keys is None:
+        keys = _COLUMN_KEYS[model] = [
+            attr.key for attr in sa.inspect(model).mapper.column_attrs]
+    return keys
 
 
 def rows(context, stmt, params=None):

@@ -1,5 +1,6 @@
 """Virtual interfaces: an instance's NIC on one network, with its MAC."""
 
+from oslo_utils import timeutils
 from oslo_utils import uuidutils
 import sqlalchemy as sa
 
@@ -52,10 +53,13 @@ def virtual_interface_get_by_instance(context, instance_uuid):
 
 @session.writer
 def virtual_interface_delete_by_instance(context, instance_uuid):
-    """Soft-delete the interfaces of an instance; returns them."""
-    rows = list(context.session.scalars(_vif_query(context).where(
-        VirtualInterface.instance_uuid == instance_uuid)))
-    deleted = utils.rows_as_dicts(rows)
-    for row in rows:
-        row.soft_delete(context.session)
-    return deleted
+    """Soft-delete the interfaces of an instance (one UPDATE); returns how
+    many there were."""
+    now = timeutils.utcnow()
+    result = context.session.execute(
+        sa.update(VirtualInterface)
+        .where(VirtualInterface.instance_uuid == instance_uuid,
+               VirtualInterface.deleted == 0)
+        .values(deleted=VirtualInterface.id, deleted_at=now, updated_at=now)
+        .execution_options(synchronize_session=False))
+    return result.rowcount
