@@ -83,6 +83,7 @@ class NetworkManager(floating_ips.FloatingIpMixin, manager.Manager):
         self._rpcapi = None
         self._locks_guard = threading.Lock()
         self._network_locks = {}
+        self._networks = {}   # id -> network dict (see _network_get)
 
     @property
     def network_rpcapi(self):
@@ -131,14 +132,14 @@ class NetworkManager(floating_ips.FloatingIpMixin, manager.Manager):
         """
         requested = model.parse_requested_networks(requested_networks)
         admin = context.elevated()
-        self._check_instance(admin, instance_uuid)
-        if vif_db.virtual_interface_get_by_instance(admin, instance_uuid):
+        if self._check_instance(admin, instance_uuid):
             # A retried call (e.g. after an RPC timeout): answer the same.
             LOG.info('Instance %s already has interfaces; not allocating '
                      'again', instance_uuid)
             return self.get_instance_nw_info(context, instance_uuid)
         networks = self._get_networks_for_instance(admin, project_id,
                                                    requested)
+        self._remember_networks(networks)
         wanted = {net_uuid: address for net_uuid, address in requested or ()
                   if address}
         macs = self._check_macs(macs, len(networks))
@@ -189,7 +190,7 @@ class NetworkManager(floating_ips.FloatingIpMixin, manager.Manager):
             released = [[ip['address'], ip['mac']] for ip in fixed_ips
                         if CONF.force_dhcp_release and ip['mac']]
             try:
-                network = network_db.network_get(admin, network_id)
+                network = self._network_get(admin, network_id)
                 instance_host = fixed_ips[0]['host'] or host
                 self._setup_network(admin, network, instance_host,
                                     released=released)
@@ -330,14 +331,38 @@ class NetworkManager(floating_ips.FloatingIpMixin, manager.Manager):
 
     @staticmethod
     def _check_instance(context, instance_uuid):
-        # fixed_ips.instance_uuid is a foreign key: say what is wrong
-        # rather than fail on it.
+        """Whether the instance has interfaces already; InstanceNotFound
+        when it is not there (fixed_ips.instance_uuid is a foreign key:
+        say what is wrong rather than fail on it)."""
+        vif = models.VirtualInterface
+        has_vifs = sa.select(vif.id).where(
+            vif.instance_uuid == models.Instance.uuid,
+            vif.deleted == 0).exists()
         with db_session.reader.using(context) as session:
-            found = session.scalar(sa.select(models.Instance.id).where(
-                models.Instance.uuid == instance_uuid,
-                models.Instance.deleted == 0))
+            found = session.execute(
+                sa.select(models.Instance.id, has_vifs).where(
+                    models.Instance.uuid == instance_uuid,
+                    models.Instance.deleted == 0)).first()
         if found is None:
             raise exception.InstanceNotFound(instance_id=instance_uuid)
+        return bool(found[1])
+
+    # Network rows change only from no host or project to one, and go
+    # only when none of their addresses is allocated: the rows read at
+    # allocation serve the deallocations after it.
+
+    def _remember_networks(self, networks):
+        with self._locks_guard:
+            for network in networks:
+                self._networks[network['id']] = dict(network)
+
+    def _network_get(self, context, network_id):
+        with self._locks_guard:
+            network = self._networks.get(network_id)
+        if network is None:
+            network = network_db.network_get(context, network_id)
+            self._remember_networks([network])
+        return dict(network)
 
     @staticmethod
     def _check_macs(macs, count):
@@ -468,6 +493,7 @@ class NetworkManager(floating_ips.FloatingIpMixin, manager.Manager):
         if network['host'] is None:
             network.update(network_db.network_set_host(context, network['id'],
                                                        self.host))
+            self._remember_networks([network])
         return network['host']
 
     def _setup_network(self, context, network, instance_host, released=()):

@@ -58,7 +58,7 @@ def _claim(context, fixed_ip_id, values):
     result = context.session.execute(
         sa.update(FixedIp)
         .where(FixedIp.id == fixed_ip_id, *_is_free())
-        .values(updated_at=timeutils.utcnow(), **values)
+        .values(**values)
         .execution_options(synchronize_session=False))
     return result.rowcount == 1
 
@@ -69,24 +69,29 @@ def _reload(context, fixed_ip_id):
         .execution_options(populate_existing=True)).one()
 
 
-def _free_ids(context, network_id, limit):
-    return list(context.session.scalars(
-        sa.select(FixedIp.id)
+def _free_rows(context, network_id, limit):
+    return utils.column_dicts(
+        context, sa.select(FixedIp)
         .where(FixedIp.network_id == network_id, *_is_free())
-        .order_by(FixedIp.id).limit(limit)))
+        .order_by(FixedIp.id).limit(limit), FixedIp)
 
 
 def _claim_first_free(context, network_id, values, network_name,
                       rounds=50, window=10):
     """Claim the first free row of a network that nobody else claims
-    meanwhile; returns its id. Raises NoMoreFixedIps."""
+    meanwhile; returns it as a dict, as the claim left it. Raises
+    NoMoreFixedIps."""
+    values = dict(values, updated_at=timeutils.utcnow())
     for _ in range(rounds):
-        candidates = _free_ids(context, network_id, window)
+        candidates = _free_rows(context, network_id, window)
         if not candidates:
             break
-        for fixed_ip_id in candidates:
-            if _claim(context, fixed_ip_id, values):
-                return fixed_ip_id
+        for candidate in candidates:
+            if _claim(context, candidate['id'], values):
+                # A free row is not leased, reserved nor allocated and
+                # has no instance: the claim changed only ``values``.
+                candidate.update(values)
+                return candidate
     raise exception.NoMoreFixedIps(net=network_name or network_id)
 
 
@@ -129,12 +134,11 @@ def fixed_ip_associate_pool(context, network_id, instance_uuid,
     Raises NoMoreFixedIps (naming ``network_name``) when none is free.
     Returns the fixed IP as a dict.
     """
-    fixed_ip_id = _claim_first_free(
+    return _claim_first_free(
         context, network_id,
         {'instance_uuid': instance_uuid, 'allocated': True,
          'virtual_interface_id': virtual_interface_id, 'host': host},
         network_name)
-    return _reload(context, fixed_ip_id).as_dict()
 
 
 @session.writer
@@ -156,7 +160,8 @@ def fixed_ip_associate(context, network_id, address, instance_uuid,
         raise exception.FixedIpReserved(address=address)
     if not _claim(context, row.id, {
             'instance_uuid': instance_uuid, 'allocated': True,
-            'virtual_interface_id': virtual_interface_id, 'host': host}):
+            'virtual_interface_id': virtual_interface_id, 'host': host,
+            'updated_at': timeutils.utcnow()}):
         row = _reload(context, row.id)
         raise exception.FixedIpAlreadyInUse(
             address=address, instance_uuid=row.instance_uuid or '(none)')
@@ -190,10 +195,9 @@ def fixed_ip_reserve_host_address(context, network_id, host,
                 FixedIp.deleted == 0).order_by(FixedIp.id).limit(1))
         if address is not None:
             return address
-        fixed_ip_id = _claim_first_free(
+        return _claim_first_free(
             context, network_id, {'reserved': True, 'host': host},
-            network_name)
-        return _reload(context, fixed_ip_id).address
+            network_name)['address']
 
 
 @session.writer
