@@ -55,8 +55,21 @@ MAC_ATTEMPTS = 5
 ALLOCATION_ATTEMPTS = 3
 
 
+# Seconds between rewrites of every DHCP entry of the networks served
+# here (they are otherwise changed one by one).
+DHCP_RESYNC_INTERVAL = 600
+
+
 def _name(network):
     return '%s (%s)' % (network['label'], network['uuid'])
+
+
+def _dhcp_host(fixed_ip, mac, hostname):
+    """The DHCP entry of a fixed IP, as fixed_ip_get_dhcp_hosts has it."""
+    return {'address': fixed_ip['address'], 'mac': mac,
+            'instance_uuid': fixed_ip['instance_uuid'],
+            'hostname': hostname or
+            'host-' + fixed_ip['address'].replace('.', '-')}
 
 
 class NetworkManager(floating_ips.FloatingIpMixin, manager.Manager):
@@ -84,6 +97,10 @@ class NetworkManager(floating_ips.FloatingIpMixin, manager.Manager):
         self._locks_guard = threading.Lock()
         self._network_locks = {}
         self._networks = {}   # id -> network dict (see _network_get)
+        # Networks whose every DHCP entry the driver got since start: it
+        # may then be given just what changed.
+        self._dhcp_synced = set()
+        self._host_addresses = {}   # multi_host network id -> address
 
     @property
     def network_rpcapi(self):
@@ -132,7 +149,8 @@ class NetworkManager(floating_ips.FloatingIpMixin, manager.Manager):
         """
         requested = model.parse_requested_networks(requested_networks)
         admin = context.elevated()
-        if self._check_instance(admin, instance_uuid):
+        has_vifs, hostname = self._check_instance(admin, instance_uuid)
+        if has_vifs:
             # A retried call (e.g. after an RPC timeout): answer the same.
             LOG.info('Instance %s already has interfaces; not allocating '
                      'again', instance_uuid)
@@ -145,11 +163,12 @@ class NetworkManager(floating_ips.FloatingIpMixin, manager.Manager):
         macs = self._check_macs(macs, len(networks))
         host = host or self.host
         dhcp_servers = self._dhcp_servers(admin, networks, host)
-        nw_info = self._allocate_in_db(admin, instance_uuid, host, networks,
-                                       wanted, macs, dhcp_servers)
+        nw_info, fixed_ips = self._allocate_in_db(
+            admin, instance_uuid, host, networks, wanted, macs, dhcp_servers)
         try:
-            for network in networks:
-                self._setup_network(admin, network, host)
+            for network, fixed_ip in zip(networks, fixed_ips):
+                self._setup_network(admin, network, host, added=[
+                    _dhcp_host(fixed_ip, fixed_ip['mac'], hostname)])
         except Exception:
             with excutils.save_and_reraise_exception():
                 LOG.exception('Setting up the networks of instance %s '
@@ -192,8 +211,10 @@ class NetworkManager(floating_ips.FloatingIpMixin, manager.Manager):
             try:
                 network = self._network_get(admin, network_id)
                 instance_host = fixed_ips[0]['host'] or host
-                self._setup_network(admin, network, instance_host,
-                                    released=released)
+                self._setup_network(
+                    admin, network, instance_host, released=released,
+                    removed=[[ip['address'], ip['mac']] for ip in fixed_ips
+                             if ip['mac']])
             except Exception:
                 # The database is right; the host catches up on its next
                 # refresh of the network or at restart.
@@ -331,7 +352,8 @@ class NetworkManager(floating_ips.FloatingIpMixin, manager.Manager):
 
     @staticmethod
     def _check_instance(context, instance_uuid):
-        """Whether the instance has interfaces already; InstanceNotFound
+        """Whether the instance has interfaces already, and its hostname;
+        InstanceNotFound
         when it is not there (fixed_ips.instance_uuid is a foreign key:
         say what is wrong rather than fail on it)."""
         vif = models.VirtualInterface
@@ -340,12 +362,13 @@ class NetworkManager(floating_ips.FloatingIpMixin, manager.Manager):
             vif.deleted == 0).exists()
         with db_session.reader.using(context) as session:
             found = session.execute(
-                sa.select(models.Instance.id, has_vifs).where(
+                sa.select(models.Instance.id, has_vifs,
+                          models.Instance.hostname).where(
                     models.Instance.uuid == instance_uuid,
                     models.Instance.deleted == 0)).first()
         if found is None:
             raise exception.InstanceNotFound(instance_id=instance_uuid)
-        return bool(found[1])
+        return bool(found[1]), found[2]
 
     # Network rows change only from no host or project to one, and go
     # only when none of their addresses is allocated: the rows read at
@@ -405,7 +428,10 @@ class NetworkManager(floating_ips.FloatingIpMixin, manager.Manager):
     @db_session.retry_on_deadlock
     def _allocate_transaction(self, context, instance_uuid, host, networks,
                               wanted, macs, dhcp_servers):
+        """The network_info, and the fixed IP on each network (dicts, with
+        the ``mac`` of their interface)."""
         nw_info = []
+        fixed_ips = []
         with fixed_ip_db.allocation_transaction(context):
             for index, network in enumerate(networks):
                 vif = self._create_vif(context, instance_uuid, network,
@@ -413,12 +439,13 @@ class NetworkManager(floating_ips.FloatingIpMixin, manager.Manager):
                 fixed_ip = self._allocate_fixed_ip(
                     context, instance_uuid, network, vif, host,
                     wanted.get(network['uuid']))
+                fixed_ips.append(dict(fixed_ip, mac=vif['address']))
                 nw_info.append(model.vif_info(
                     vif, network, [fixed_ip['address']],
                     dhcp_servers.get(network['id'])))
             instance_db.instance_info_cache_set(
                 context, instance_uuid, jsonutils.dumps(nw_info))
-        return nw_info
+        return nw_info, fixed_ips
 
     @staticmethod
     def _create_vif(context, instance_uuid, network, mac=None):
@@ -496,34 +523,74 @@ class NetworkManager(floating_ips.FloatingIpMixin, manager.Manager):
             self._remember_networks([network])
         return network['host']
 
-    def _setup_network(self, context, network, instance_host, released=()):
+    def _setup_network(self, context, network, instance_host, released=(),
+                       added=(), removed=()):
+        """Have the serving host plug ``network`` and update its DHCP
+        entries: ``added`` (entries) and ``removed`` ([address, mac]) are
+        what changed, for a host that can apply just that."""
         if not self.DHCP:
             return
         serving = self._serving_host(context, network, instance_host)
         if serving == self.host:
-            self._refresh_network_on_host(context, network, released)
+            self._refresh_network_on_host(context, network, released,
+                                          added=added, removed=removed)
         else:
             self.network_rpcapi.refresh_network(context, network['uuid'],
                                                 serving, released=released)
 
-    def _refresh_network_on_host(self, context, network, released=()):
+    def _refresh_network_on_host(self, context, network, released=(),
+                                 added=(), removed=()):
+        """Plug ``network`` here, release ``released`` leases, and bring
+        its DHCP entries up to date: by applying ``added`` and ``removed``
+        when they are all that changed since this service last gave the
+        driver every entry of the network (and the driver can), else by
+        reading every entry."""
         network = dict(network)
         with self._network_lock(network['id']):
             if network['multi_host']:
-                network['dhcp_server'] = (
-                    fixed_ip_db.fixed_ip_reserve_host_address(
-                        context, network['id'], self.host, _name(network)))
-                hosts = fixed_ip_db.fixed_ip_get_dhcp_hosts(
-                    context, network['id'], host=self.host)
+                network['dhcp_server'] = self._host_address(context,
+                                                            network)
             else:
                 network['dhcp_server'] = (network.get('dhcp_server') or
                                           network['gateway'])
-                hosts = fixed_ip_db.fixed_ip_get_dhcp_hosts(context,
-                                                            network['id'])
             self.driver.plug(network)
             for address, mac in released:
                 self.driver.release_dhcp(network, address, mac)
+            if (added or removed) and network['id'] in self._dhcp_synced:
+                if self.driver.change_dhcp_hosts(network, added, removed):
+                    return
+            hosts = fixed_ip_db.fixed_ip_get_dhcp_hosts(
+                context, network['id'],
+                host=self.host if network['multi_host'] else None)
             self.driver.update_dhcp(network, hosts)
+            self._dhcp_synced.add(network['id'])
+
+    def _host_address(self, context, network):
+        # Reserved once for this host and never given back (only deleted
+        # with the network).
+        address = self._host_addresses.get(network['id'])
+        if address is None:
+            address = fixed_ip_db.fixed_ip_reserve_host_address(
+                context, network['id'], self.host, _name(network))
+            self._host_addresses[network['id']] = address
+        return address
+
+    @manager.periodic(spacing=DHCP_RESYNC_INTERVAL)
+    def _resync_dhcp_hosts(self, context):
+        """Rewrite every DHCP entry of the networks served here from the
+        database: changes applied one by one may have been applied out
+        of order (a deallocation retried while its allocation still
+        ran)."""
+        if not self.DHCP:
+            return
+        synced = sorted(self._dhcp_synced)
+        for network_id in synced:
+            try:
+                network = self._network_get(context, network_id)
+                self._refresh_network_on_host(context, network)
+            except Exception:
+                LOG.exception('Could not resynchronise the DHCP entries '
+                              'of network %s', network_id)
 
 
 class FlatManager(NetworkManager):
