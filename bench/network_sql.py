@@ -109,8 +109,8 @@ def run(args):
             instance_uuid = boot()
             for verb in ('allocate', 'deallocate'):
                 if verb == 'deallocate' and args.floating:
-                    floating = manager.allocate_floating_ip(admin, project,
-                                                          auto_assigned=True)
+                    floating = manager.allocate_floating_ip(
+                        admin, project, auto_assigned=True)
                     nw_info = manager.get_instance_nw_info(admin,
                                                            instance_uuid)
                     fixed = nw_info[0]['network']['subnets'][0]['ips'][0]

@@ -49,10 +49,9 @@ from nimbus.network import rpcapi as network_rpcapi
 
 LOG = logging.getLogger(__name__)
 
-# Random MACs tried per interface before giving up (1 in 16M collide).
-MAC_ATTEMPTS = 5
-# Whole allocations retried when another one took a MAC at the same time.
-ALLOCATION_ATTEMPTS = 3
+# Whole allocations tried when a random MAC was taken already, or taken
+# by another allocation at the same time (1 in 16M collide).
+ALLOCATION_ATTEMPTS = 5
 
 
 # Seconds between rewrites of every DHCP entry of the networks served
@@ -418,8 +417,8 @@ class NetworkManager(floating_ips.FloatingIpMixin, manager.Manager):
                     context, instance_uuid, host, networks, wanted, macs,
                     dhcp_servers)
             except db_exc.DBDuplicateEntry:
-                # Another allocation took one of our MACs between the check
-                # and the insert; everything was rolled back.
+                # A live interface has one of our MACs (the unique key
+                # says so, no read first); everything was rolled back.
                 if macs is not None or attempt == ALLOCATION_ATTEMPTS:
                     raise exception.VirtualInterfaceMacAddressException()
                 LOG.debug('MAC collision allocating for %s; trying again',
@@ -449,19 +448,10 @@ class NetworkManager(floating_ips.FloatingIpMixin, manager.Manager):
 
     @staticmethod
     def _create_vif(context, instance_uuid, network, mac=None):
-        values = {'instance_uuid': instance_uuid,
-                  'network_id': network['id'],
-                  'uuid': uuidutils.generate_uuid()}
-        if mac is not None:
-            return vif_db.virtual_interface_create(context,
-                                                   dict(values, address=mac))
-        for _ in range(MAC_ATTEMPTS):
-            try:
-                return vif_db.virtual_interface_create(
-                    context, dict(values, address=addresses.generate_mac()))
-            except exception.VirtualInterfaceMacAddressException:
-                continue
-        raise exception.VirtualInterfaceMacAddressException()
+        return vif_db.virtual_interface_insert(context, {
+            'instance_uuid': instance_uuid, 'network_id': network['id'],
+            'uuid': uuidutils.generate_uuid(),
+            'address': (mac or addresses.generate_mac()).lower()})
 
     @staticmethod
     def _allocate_fixed_ip(context, instance_uuid, network, vif, host,

@@ -15,6 +15,9 @@ from oslo_db.sqlalchemy import utils as sqlalchemyutils
 from oslo_utils import timeutils
 from oslo_utils import uuidutils
 import sqlalchemy as sa
+from sqlalchemy.dialects import mysql
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects import sqlite
 
 from nimbus.db.api import instance_fault as fault_db
 from nimbus.db.api import utils
@@ -625,16 +628,29 @@ def instance_info_cache_update(context, instance_uuid, network_info):
 @session.writer
 def instance_info_cache_set(context, instance_uuid, network_info):
     """Store ``network_info`` (a JSON string) for the instance, as
-    ``instance_info_cache_update`` does, in one UPDATE (an INSERT after
-    it the first time); returns nothing."""
-    result = context.session.execute(
-        sa.update(InstanceInfoCache)
-        .where(InstanceInfoCache.instance_uuid == instance_uuid)
-        .values(network_info=network_info)
-        .execution_options(synchronize_session=False))
-    if result.rowcount == 0:
-        context.session.execute(sa.insert(InstanceInfoCache).values(
-            instance_uuid=instance_uuid, network_info=network_info))
+    ``instance_info_cache_update`` does, in one statement (an upsert on
+    the unique instance_uuid); returns nothing."""
+    now = timeutils.utcnow()
+    dialect = context.session.get_bind().dialect.name
+    if dialect in ('mysql', 'mariadb'):
+        stmt = mysql.insert(InstanceInfoCache).values(
+            instance_uuid=instance_uuid, network_info=network_info,
+            created_at=now, deleted=0)
+        stmt = stmt.on_duplicate_key_update(network_info=network_info,
+                                            updated_at=now)
+    elif dialect in ('sqlite', 'postgresql'):
+        insert = (sqlite.insert if dialect == 'sqlite'
+                  else postgresql.insert)
+        stmt = insert(InstanceInfoCache).values(
+            instance_uuid=instance_uuid, network_info=network_info,
+            created_at=now, deleted=0)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[InstanceInfoCache.instance_uuid],
+            set_={'network_info': network_info, 'updated_at': now})
+    else:
+        instance_info_cache_update(context, instance_uuid, network_info)
+        return
+    utils.execute(context, stmt)
 
 
 @session.writer

@@ -38,9 +38,9 @@ def column_dicts(context, stmt, model, **extra):
     no ORM objects built (the ORM's per-row and per-statement work was
     most of the cost of the small reads the compute hosts ask for).
     ``extra``: more keys, each a column expression read with the row."""
-    keys = _column_keys(model) + list(extra)
+    keys = column_keys(model) + list(extra)
     stmt = stmt.with_only_columns(
-        *[getattr(model, key) for key in _column_keys(model)],
+        *[getattr(model, key) for key in column_keys(model)],
         *extra.values())
     return [dict(zip(keys, row)) for row in rows(context, stmt)]
 
@@ -48,12 +48,21 @@ def column_dicts(context, stmt, model, **extra):
 _COLUMN_KEYS = {}
 
 
-def _column_keys(model):
+def column_keys(model):
+    """The keys of ``model``'s columns, as ``as_dict`` has them."""
     keys = _COLUMN_KEYS.get(model)
     if keys is None:
         keys = _COLUMN_KEYS[model] = [
             attr.key for attr in sa.inspect(model).mapper.column_attrs]
     return keys
+
+
+def execute(context, stmt, params=None):
+    """Execute a Core statement (an INSERT, UPDATE...) on the session's
+    connection, in its transaction, without the ORM's per-statement work;
+    pending ORM changes are flushed first."""
+    context.session.flush()
+    return context.session.connection().execute(stmt, params)
 
 
 def rows(context, stmt, params=None):
