@@ -36,6 +36,7 @@ from nimbus.db.api import fixed_ip as fixed_ip_db
 from nimbus.db.api import floating_ip as floating_ip_db
 from nimbus.db.api import instance as instance_db
 from nimbus.db.api import network as network_db
+from nimbus.db.api import utils as db_utils
 from nimbus.db.api import virtual_interface as vif_db
 from nimbus.db import models
 from nimbus.db import session as db_session
@@ -355,16 +356,9 @@ class NetworkManager(floating_ips.FloatingIpMixin, manager.Manager):
         InstanceNotFound
         when it is not there (fixed_ips.instance_uuid is a foreign key:
         say what is wrong rather than fail on it)."""
-        vif = models.VirtualInterface
-        has_vifs = sa.select(vif.id).where(
-            vif.instance_uuid == models.Instance.uuid,
-            vif.deleted == 0).exists()
-        with db_session.reader.using(context) as session:
-            found = session.execute(
-                sa.select(models.Instance.id, has_vifs,
-                          models.Instance.hostname).where(
-                    models.Instance.uuid == instance_uuid,
-                    models.Instance.deleted == 0)).first()
+        with db_session.reader.using(context):
+            found = db_utils.rows(context, _instance_check(),
+                                  {'instance_uuid': instance_uuid}).first()
         if found is None:
             raise exception.InstanceNotFound(instance_id=instance_uuid)
         return bool(found[1]), found[2]
@@ -581,6 +575,17 @@ class NetworkManager(floating_ips.FloatingIpMixin, manager.Manager):
             except Exception:
                 LOG.exception('Could not resynchronise the DHCP entries '
                               'of network %s', network_id)
+
+
+@db_utils.prebuilt
+def _instance_check():
+    vif = models.VirtualInterface
+    has_vifs = sa.select(vif.id).where(
+        vif.instance_uuid == models.Instance.uuid, vif.deleted == 0).exists()
+    return sa.select(models.Instance.id, has_vifs,
+                     models.Instance.hostname).where(
+        models.Instance.uuid == sa.bindparam('instance_uuid'),
+        models.Instance.deleted == 0)
 
 
 class FlatManager(NetworkManager):

@@ -21,6 +21,7 @@ own (``host`` set, no instance), its DHCP server address.
 """
 
 import contextlib
+import functools
 
 from oslo_utils import timeutils
 import sqlalchemy as sa
@@ -55,12 +56,18 @@ def _is_free():
 
 def _claim(context, fixed_ip_id, values):
     """Give row ``fixed_ip_id`` ``values`` if it is still free."""
-    result = context.session.execute(
-        sa.update(FixedIp)
-        .where(FixedIp.id == fixed_ip_id, *_is_free())
-        .values(**values)
-        .execution_options(synchronize_session=False))
+    result = utils.execute(
+        context, _claim_statement(tuple(sorted(values))),
+        dict({'v_' + key: value for key, value in values.items()},
+             fixed_ip_id=fixed_ip_id))
     return result.rowcount == 1
+
+
+@functools.cache
+def _claim_statement(keys):
+    return (sa.update(FixedIp)
+            .where(FixedIp.id == sa.bindparam('fixed_ip_id'), *_is_free())
+            .values({key: sa.bindparam('v_' + key) for key in keys}))
 
 
 def _reload(context, fixed_ip_id):
@@ -70,10 +77,16 @@ def _reload(context, fixed_ip_id):
 
 
 def _free_rows(context, network_id, limit):
-    return utils.column_dicts(
-        context, sa.select(FixedIp)
-        .where(FixedIp.network_id == network_id, *_is_free())
-        .order_by(FixedIp.id).limit(limit), FixedIp)
+    return utils.dicts(context, _free_rows_statement(limit),
+                       utils.column_keys(FixedIp), {'network_id': network_id})
+
+
+@functools.cache
+def _free_rows_statement(limit):
+    return (utils.select_columns(FixedIp)
+            .where(FixedIp.network_id == sa.bindparam('network_id'),
+                   *_is_free())
+            .order_by(FixedIp.id).limit(limit))
 
 
 def _claim_first_free(context, network_id, values, network_name,
@@ -211,32 +224,46 @@ def fixed_ip_deallocate_for_instance(context, instance_uuid, force_release):
     dicts (as they were before), each with ``mac`` (its interface's) and
     ``disassociated``.
     """
-    mac = (sa.select(VirtualInterface.address)
-           .where(VirtualInterface.id == FixedIp.virtual_interface_id)
-           .scalar_subquery())
-    # The rows are locked (FOR UPDATE) until the transaction ends; the MAC
-    # is read with them in the same statement.
-    stmt = (utils.model_query(context, FixedIp)
-            .where(FixedIp.instance_uuid == instance_uuid,
-                   FixedIp.allocated == sa.true())
-            .order_by(FixedIp.id).with_for_update())
-    deallocated = utils.column_dicts(context, stmt, FixedIp, mac=mac)
+    deallocated = utils.dicts(
+        context, _allocated_to_instance(),
+        utils.column_keys(FixedIp) + ['mac'],
+        {'instance_uuid': instance_uuid})
     released, kept = [], []
     for entry in deallocated:
         entry['disassociated'] = bool(force_release or not entry['leased'])
         (released if entry['disassociated'] else kept).append(entry['id'])
     now = timeutils.utcnow()
     if released:
-        context.session.execute(
-            sa.update(FixedIp).where(FixedIp.id.in_(released))
-            .values(allocated=False, updated_at=now, **_DISASSOCIATED)
-            .execution_options(synchronize_session=False))
+        utils.execute(context, _deallocate_statement(True),
+                      {'ids': released, 'now': now})
     if kept:
-        context.session.execute(
-            sa.update(FixedIp).where(FixedIp.id.in_(kept))
-            .values(allocated=False, updated_at=now)
-            .execution_options(synchronize_session=False))
+        utils.execute(context, _deallocate_statement(False),
+                      {'ids': kept, 'now': now})
     return deallocated
+
+
+@utils.prebuilt
+def _allocated_to_instance():
+    # The rows are locked (FOR UPDATE) until the transaction ends; the MAC
+    # is read with them in the same statement.
+    mac = (sa.select(VirtualInterface.address)
+           .where(VirtualInterface.id == FixedIp.virtual_interface_id)
+           .scalar_subquery())
+    return (utils.select_columns(FixedIp, mac)
+            .where(FixedIp.deleted == 0,
+                   FixedIp.instance_uuid == sa.bindparam('instance_uuid'),
+                   FixedIp.allocated == sa.true())
+            .order_by(FixedIp.id).with_for_update())
+
+
+@functools.cache
+def _deallocate_statement(disassociate):
+    values = {'allocated': False, 'updated_at': sa.bindparam('now')}
+    if disassociate:
+        values.update(_DISASSOCIATED)
+    return (sa.update(FixedIp)
+            .where(FixedIp.id.in_(sa.bindparam('ids', expanding=True)))
+            .values(values))
 
 
 # A fixed IP back in the pool.

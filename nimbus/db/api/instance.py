@@ -630,27 +630,30 @@ def instance_info_cache_set(context, instance_uuid, network_info):
     """Store ``network_info`` (a JSON string) for the instance, as
     ``instance_info_cache_update`` does, in one statement (an upsert on
     the unique instance_uuid); returns nothing."""
-    now = timeutils.utcnow()
-    dialect = context.session.get_bind().dialect.name
-    if dialect in ('mysql', 'mariadb'):
-        stmt = mysql.insert(InstanceInfoCache).values(
-            instance_uuid=instance_uuid, network_info=network_info,
-            created_at=now, deleted=0)
-        stmt = stmt.on_duplicate_key_update(network_info=network_info,
-                                            updated_at=now)
-    elif dialect in ('sqlite', 'postgresql'):
-        insert = (sqlite.insert if dialect == 'sqlite'
-                  else postgresql.insert)
-        stmt = insert(InstanceInfoCache).values(
-            instance_uuid=instance_uuid, network_info=network_info,
-            created_at=now, deleted=0)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=[InstanceInfoCache.instance_uuid],
-            set_={'network_info': network_info, 'updated_at': now})
-    else:
+    stmt = _info_cache_upsert(context.session.get_bind().dialect.name)
+    if stmt is None:
         instance_info_cache_update(context, instance_uuid, network_info)
         return
-    utils.execute(context, stmt)
+    utils.execute(context, stmt, {'uuid': instance_uuid,
+                                  'info': network_info,
+                                  'now': timeutils.utcnow()})
+
+
+@functools.cache
+def _info_cache_upsert(dialect):
+    values = {'instance_uuid': sa.bindparam('uuid'),
+              'network_info': sa.bindparam('info'),
+              'created_at': sa.bindparam('now'), 'deleted': 0}
+    changed = {'network_info': sa.bindparam('info'),
+               'updated_at': sa.bindparam('now')}
+    if dialect in ('mysql', 'mariadb'):
+        return (mysql.insert(InstanceInfoCache).values(values)
+                .on_duplicate_key_update(changed))
+    if dialect in ('sqlite', 'postgresql'):
+        insert = sqlite.insert if dialect == 'sqlite' else postgresql.insert
+        return insert(InstanceInfoCache).values(values).on_conflict_do_update(
+            index_elements=[InstanceInfoCache.instance_uuid], set_=changed)
+    return None
 
 
 @session.writer

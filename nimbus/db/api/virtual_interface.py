@@ -26,7 +26,7 @@ def virtual_interface_insert(context, values):
     row = dict.fromkeys(utils.column_keys(VirtualInterface))
     row.update(values, created_at=now, deleted=0)
     del row['id']
-    result = utils.execute(context, sa.insert(VirtualInterface).values(row))
+    result = utils.execute(context, _insert(), row)
     row['id'] = result.inserted_primary_key[0]
     return row
 
@@ -43,11 +43,21 @@ def virtual_interface_get_by_instance(context, instance_uuid):
 def virtual_interface_delete_by_instance(context, instance_uuid):
     """Soft-delete the interfaces of an instance (one UPDATE); returns how
     many there were."""
-    now = timeutils.utcnow()
-    result = context.session.execute(
-        sa.update(VirtualInterface)
-        .where(VirtualInterface.instance_uuid == instance_uuid,
-               VirtualInterface.deleted == 0)
-        .values(deleted=VirtualInterface.id, deleted_at=now, updated_at=now)
-        .execution_options(synchronize_session=False))
-    return result.rowcount
+    return utils.execute(context, _delete_by_instance(), {
+        'of_instance': instance_uuid, 'now': timeutils.utcnow()}).rowcount
+
+
+@utils.prebuilt
+def _insert():
+    return sa.insert(VirtualInterface)
+
+
+@utils.prebuilt
+def _delete_by_instance():
+    return (sa.update(VirtualInterface)
+            .where(VirtualInterface.instance_uuid ==
+                   sa.bindparam('of_instance'),
+                   VirtualInterface.deleted == 0)
+            .values(deleted=VirtualInterface.id,
+                    deleted_at=sa.bindparam('now'),
+                    updated_at=sa.bindparam('now')))
