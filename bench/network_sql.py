@@ -4,9 +4,12 @@ methods are called directly, with the fake network driver).
 
 Counts every statement sent to the database (a ``before_cursor_execute``
 listener; BEGIN/COMMIT of the DB-API are not statements and are not
-counted), with ``--with-rule`` also when a security group rule names the
-instances' group as source (so membership changes have instances to
-refresh), and ``--floating`` with a floating IP associated before delete.
+counted there; the round trips to the server, which include them and
+the isolation level set and reset around an allocation, are counted
+too, from PyMySQL's commands), with ``--with-rule`` also when a
+security group rule names the instances' group as source (so
+membership changes have instances to refresh), and ``--floating``
+with a floating IP associated before delete.
 
     .venv/bin/python bench/network_sql.py [--instances 50] [--show]
 """
@@ -19,6 +22,7 @@ import time
 import _common  # noqa: F401  puts the repository on sys.path
 
 from oslo_config import fixture as config_fixture
+import pymysql
 from oslo_utils import uuidutils
 import sqlalchemy as sa
 
@@ -50,7 +54,25 @@ class Counter:
 
     def take(self):
         taken, self.statements = self.statements, []
-        return taken
+        trips, self.round_trips = self.round_trips, 0
+        return taken, trips
+
+    round_trips = 0
+    show_trips = False
+
+    def count_round_trips(self):
+        original = pymysql.connections.Connection._execute_command
+        counter = self
+
+        def _execute_command(connection, command, sql):
+            if counter.enabled:
+                counter.round_trips += 1
+                if counter.show_trips:
+                    print('      trip:', command,
+                          sql if isinstance(sql, str) else sql[:60])
+            return original(connection, command, sql)
+
+        pymysql.connections.Connection._execute_command = _execute_command
 
 
 def _instance(context, project_id):
@@ -94,6 +116,7 @@ def run(args):
         counter = Counter()
         sa.event.listen(session.get_engine(), 'before_cursor_execute',
                         counter)
+        counter.count_round_trips()
 
         def boot():
             instance_uuid = _instance(admin, project)
@@ -126,20 +149,23 @@ def run(args):
                                                     'compute1')
                 cpu = time.process_time() - began
                 counter.enabled = False
-                statements = counter.take()
+                statements, trips = counter.take()
                 if n:
-                    results[verb].append((len(statements), cpu * 1000))
+                    results[verb].append((len(statements), cpu * 1000,
+                                          trips))
                 if args.show and n and verb not in shown:
                     shown.add(verb)
                     print('%s:' % verb)
                     for statement in statements:
                         print('   ', _first_words(statement))
         for verb in ('allocate', 'deallocate'):
-            counts = [count for count, _ in results[verb]]
-            cpus = [cpu for _, cpu in results[verb]]
-            print('%-10s  SQL statements: %s (min %d, max %d)   CPU: %s'
+            counts = [count for count, _, _ in results[verb]]
+            cpus = [cpu for _, cpu, _ in results[verb]]
+            trips = [trip for _, _, trip in results[verb]]
+            print('%-10s  SQL statements: %s (min %d, max %d), round trips: '
+                  '%s   CPU: %s'
                   % (verb, statistics.mean(counts), min(counts), max(counts),
-                     _common.summary(cpus)))
+                     statistics.mean(trips), _common.summary(cpus)))
         rpc.cleanup()
         session.reset()
     fixture.cleanUp()
