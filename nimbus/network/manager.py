@@ -36,6 +36,7 @@ from nimbus.db.api import fixed_ip as fixed_ip_db
 from nimbus.db.api import floating_ip as floating_ip_db
 from nimbus.db.api import instance as instance_db
 from nimbus.db.api import network as network_db
+from nimbus.db.api import security_group as sg_db
 from nimbus.db.api import utils as db_utils
 from nimbus.db.api import virtual_interface as vif_db
 from nimbus.db import models
@@ -149,21 +150,20 @@ class NetworkManager(floating_ips.FloatingIpMixin, manager.Manager):
         """
         requested = model.parse_requested_networks(requested_networks)
         admin = context.elevated()
-        has_vifs, hostname = self._check_instance(admin, instance_uuid)
+        has_vifs, hostname, networks = self._instance_and_networks(
+            admin, instance_uuid, project_id, requested)
         if has_vifs:
             # A retried call (e.g. after an RPC timeout): answer the same.
             LOG.info('Instance %s already has interfaces; not allocating '
                      'again', instance_uuid)
             return self.get_instance_nw_info(context, instance_uuid)
-        networks = self._get_networks_for_instance(admin, project_id,
-                                                   requested)
         self._remember_networks(networks)
         wanted = {net_uuid: address for net_uuid, address in requested or ()
                   if address}
         macs = self._check_macs(macs, len(networks))
         host = host or self.host
         dhcp_servers = self._dhcp_servers(admin, networks, host)
-        nw_info, fixed_ips = self._allocate_in_db(
+        nw_info, fixed_ips, followers = self._allocate_in_db(
             admin, instance_uuid, host, networks, wanted, macs, dhcp_servers)
         try:
             for network, fixed_ip in zip(networks, fixed_ips):
@@ -181,7 +181,7 @@ class NetworkManager(floating_ips.FloatingIpMixin, manager.Manager):
             self._auto_assign_floating_ip(context, instance_uuid, project_id,
                                           nw_info)
             nw_info = self.get_instance_nw_info(context, instance_uuid)
-        self._members_changed(admin, instance_uuid)
+        self._members_changed(admin, instance_uuid, followers)
         return nw_info
 
     def deallocate_for_instance(self, context, instance_uuid, host=None):
@@ -193,13 +193,18 @@ class NetworkManager(floating_ips.FloatingIpMixin, manager.Manager):
         ``fixed_ip_disassociate_timeout``.
         """
         admin = context.elevated()
-        self._release_instance_floating_ips(admin, instance_uuid)
-        deallocated = self._deallocate_in_db(admin, instance_uuid)
+        result = self._deallocate_in_db(admin, instance_uuid)
+        if result is None:
+            # Floating IPs first (their host work may be elsewhere).
+            self._release_instance_floating_ips(admin, instance_uuid)
+            result = self._deallocate_in_db(admin, instance_uuid,
+                                            floating_released=True)
+        deallocated, followers = result
         if deallocated:
             LOG.info('Deallocated %s from instance %s',
                      ', '.join(ip['address'] for ip in deallocated),
                      instance_uuid)
-            self._members_changed(admin, instance_uuid)
+            self._members_changed(admin, instance_uuid, followers)
         if not self.DHCP:
             return
         by_network = collections.defaultdict(list)
@@ -350,6 +355,22 @@ class NetworkManager(floating_ips.FloatingIpMixin, manager.Manager):
 
     # Allocation -------------------------------------------------------------
 
+    def _instance_and_networks(self, context, instance_uuid, project_id,
+                               requested):
+        """``_check_instance``, and the instance's networks (None when it
+        has interfaces already), read in one transaction (VlanManager's
+        may give the project a network: a transaction of its own)."""
+        if self.VLAN:
+            has_vifs, hostname = self._check_instance(context, instance_uuid)
+            networks = None if has_vifs else self._get_networks_for_instance(
+                context, project_id, requested)
+            return has_vifs, hostname, networks
+        with db_session.reader.using(context):
+            has_vifs, hostname = self._check_instance(context, instance_uuid)
+            networks = None if has_vifs else self._get_networks_for_instance(
+                context, project_id, requested)
+        return has_vifs, hostname, networks
+
     @staticmethod
     def _check_instance(context, instance_uuid):
         """Whether the instance has interfaces already, and its hostname;
@@ -421,8 +442,10 @@ class NetworkManager(floating_ips.FloatingIpMixin, manager.Manager):
     @db_session.retry_on_deadlock
     def _allocate_transaction(self, context, instance_uuid, host, networks,
                               wanted, macs, dhcp_servers):
-        """The network_info, and the fixed IP on each network (dicts, with
-        the ``mac`` of their interface)."""
+        """The network_info, the fixed IP on each network (dicts, with
+        the ``mac`` of their interface), and the instances whose rules
+        follow the instance's groups ({uuid: host}, to refresh once it is
+        all done; read here to save a transaction)."""
         nw_info = []
         fixed_ips = []
         with fixed_ip_db.allocation_transaction(context):
@@ -438,7 +461,9 @@ class NetworkManager(floating_ips.FloatingIpMixin, manager.Manager):
                     dhcp_servers.get(network['id'])))
             instance_db.instance_info_cache_set(
                 context, instance_uuid, jsonutils.dumps(nw_info))
-        return nw_info, fixed_ips
+            followers = sg_db.instances_following_members(context,
+                                                          instance_uuid)
+        return nw_info, fixed_ips, followers
 
     @staticmethod
     def _create_vif(context, instance_uuid, network, mac=None):
@@ -464,10 +489,18 @@ class NetworkManager(floating_ips.FloatingIpMixin, manager.Manager):
     # Deallocation -----------------------------------------------------------
 
     @db_session.retry_on_deadlock
-    def _deallocate_in_db(self, context, instance_uuid):
+    def _deallocate_in_db(self, context, instance_uuid,
+                          floating_released=False):
+        """(the deallocated fixed IPs, the instances whose rules follow
+        the instance's groups); None, having changed nothing, when the
+        instance has floating IPs to release first."""
         # Without DHCP no lease can be pending: addresses return at once.
         force = CONF.force_dhcp_release or not self.DHCP
         with db_session.writer.using(context):
+            if not floating_released and (
+                    floating_ip_db.floating_ip_addresses_by_instance(
+                        context, instance_uuid)):
+                return None
             deallocated = fixed_ip_db.fixed_ip_deallocate_for_instance(
                 context, instance_uuid, force)
             vifs = vif_db.virtual_interface_delete_by_instance(context,
@@ -475,14 +508,17 @@ class NetworkManager(floating_ips.FloatingIpMixin, manager.Manager):
             if deallocated or vifs:
                 instance_db.instance_info_cache_set(context, instance_uuid,
                                                     '[]')
-        return deallocated
+            followers = (sg_db.instances_following_members(
+                context, instance_uuid) if deallocated else {})
+        return deallocated, followers
 
     @staticmethod
-    def _members_changed(context, instance_uuid):
-        # Rules naming the instance's groups as source list its fixed IPs.
+    def _members_changed(context, instance_uuid, followers):
+        # Rules naming the instance's groups as source list its fixed IPs:
+        # refresh the instances that have them (``followers``).
         from nimbus.network import security_groups
         try:
-            security_groups.trigger_instance_refresh(context, instance_uuid)
+            security_groups.refresh_instances(context, followers)
         except Exception:
             LOG.exception('Could not refresh the security rules that '
                           'follow instance %s', instance_uuid)
