@@ -374,9 +374,8 @@ class NetworkManager(floating_ips.FloatingIpMixin, manager.Manager):
     @staticmethod
     def _check_instance(context, instance_uuid):
         """Whether the instance has interfaces already, and its hostname;
-        InstanceNotFound
-        when it is not there (fixed_ips.instance_uuid is a foreign key:
-        say what is wrong rather than fail on it)."""
+        InstanceNotFound when it is not there (fixed_ips.instance_uuid is
+        a foreign key: say what is wrong rather than fail on it)."""
         with db_session.reader.using(context):
             found = db_utils.rows(context, _instance_check(),
                                   {'instance_uuid': instance_uuid}).first()
