@@ -101,7 +101,8 @@ class NetworkManager(floating_ips.FloatingIpMixin, manager.Manager):
         # Networks whose every DHCP entry the driver got since start: it
         # may then be given just what changed.
         self._dhcp_synced = set()
-        self._host_addresses = {}   # multi_host network id -> address
+        # (multi_host network id, host) -> the host's address on it
+        self._host_addresses = {}
 
     @property
     def network_rpcapi(self):
@@ -419,9 +420,8 @@ class NetworkManager(floating_ips.FloatingIpMixin, manager.Manager):
         DHCP (reserved on first use); the gateway serves the others."""
         if not self.DHCP:
             return {}
-        return {network['id']: fixed_ip_db.fixed_ip_reserve_host_address(
-            context, network['id'], host, _name(network))
-            for network in networks if network['multi_host']}
+        return {network['id']: self._host_address(context, network, host)
+                for network in networks if network['multi_host']}
 
     def _allocate_in_db(self, context, instance_uuid, host, networks, wanted,
                         macs, dhcp_servers):
@@ -567,8 +567,8 @@ class NetworkManager(floating_ips.FloatingIpMixin, manager.Manager):
         network = dict(network)
         with self._network_lock(network['id']):
             if network['multi_host']:
-                network['dhcp_server'] = self._host_address(context,
-                                                            network)
+                network['dhcp_server'] = self._host_address(
+                    context, network, self.host)
             else:
                 network['dhcp_server'] = (network.get('dhcp_server') or
                                           network['gateway'])
@@ -584,14 +584,16 @@ class NetworkManager(floating_ips.FloatingIpMixin, manager.Manager):
             self.driver.update_dhcp(network, hosts)
             self._dhcp_synced.add(network['id'])
 
-    def _host_address(self, context, network):
-        # Reserved once for this host and never given back (only deleted
-        # with the network).
-        address = self._host_addresses.get(network['id'])
+    def _host_address(self, context, network, host):
+        """The address ``host`` holds on a multi_host network: reserved
+        once for the host and never given back (only deleted with the
+        network), so remembered."""
+        key = (network['id'], host)
+        address = self._host_addresses.get(key)
         if address is None:
             address = fixed_ip_db.fixed_ip_reserve_host_address(
-                context, network['id'], self.host, _name(network))
-            self._host_addresses[network['id']] = address
+                context, network['id'], host, _name(network))
+            self._host_addresses[key] = address
         return address
 
     @manager.periodic(spacing=DHCP_RESYNC_INTERVAL)
