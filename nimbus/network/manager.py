@@ -103,6 +103,9 @@ class NetworkManager(floating_ips.FloatingIpMixin, manager.Manager):
         self._dhcp_synced = set()
         # (multi_host network id, host) -> the host's address on it
         self._host_addresses = {}
+        # network id -> {(address, mac): when the deallocation removing
+        # that DHCP entry began} (see _remember_removed)
+        self._dhcp_removed = {}
 
     @property
     def network_rpcapi(self):
@@ -168,8 +171,10 @@ class NetworkManager(floating_ips.FloatingIpMixin, manager.Manager):
             admin, instance_uuid, host, networks, wanted, macs, dhcp_servers)
         try:
             for network, fixed_ip in zip(networks, fixed_ips):
-                self._setup_network(admin, network, host, added=[
-                    _dhcp_host(fixed_ip, fixed_ip['mac'], hostname)])
+                self._setup_network(
+                    admin, network, host,
+                    added=[_dhcp_host(fixed_ip, fixed_ip['mac'], hostname)],
+                    allocated_at=fixed_ip['updated_at'])
         except Exception:
             with excutils.save_and_reraise_exception():
                 LOG.exception('Setting up the networks of instance %s '
@@ -194,6 +199,8 @@ class NetworkManager(floating_ips.FloatingIpMixin, manager.Manager):
         ``fixed_ip_disassociate_timeout``.
         """
         admin = context.elevated()
+        # Before the transaction: any allocation it undoes was before.
+        began = timeutils.utcnow()
         result = self._deallocate_in_db(admin, instance_uuid)
         if result is None:
             # Floating IPs first (their host work may be elsewhere).
@@ -214,13 +221,14 @@ class NetworkManager(floating_ips.FloatingIpMixin, manager.Manager):
         for network_id, fixed_ips in by_network.items():
             released = [[ip['address'], ip['mac']] for ip in fixed_ips
                         if CONF.force_dhcp_release and ip['mac']]
+            removed = [[ip['address'], ip['mac']] for ip in fixed_ips
+                       if ip['mac']]
+            self._remember_removed(network_id, removed, began)
             try:
                 network = self._network_get(admin, network_id)
                 instance_host = fixed_ips[0]['host'] or host
-                self._setup_network(
-                    admin, network, instance_host, released=released,
-                    removed=[[ip['address'], ip['mac']] for ip in fixed_ips
-                             if ip['mac']])
+                self._setup_network(admin, network, instance_host,
+                                    released=released, removed=removed)
             except Exception:
                 # The database is right; the host catches up on its next
                 # refresh of the network or at restart.
@@ -543,22 +551,24 @@ class NetworkManager(floating_ips.FloatingIpMixin, manager.Manager):
         return network['host']
 
     def _setup_network(self, context, network, instance_host, released=(),
-                       added=(), removed=()):
+                       added=(), removed=(), allocated_at=None):
         """Have the serving host plug ``network`` and update its DHCP
-        entries: ``added`` (entries) and ``removed`` ([address, mac]) are
-        what changed, for a host that can apply just that."""
+        entries: ``added`` (entries of addresses claimed at
+        ``allocated_at``) and ``removed`` ([address, mac]) are what
+        changed, for a host that can apply just that."""
         if not self.DHCP:
             return
         serving = self._serving_host(context, network, instance_host)
         if serving == self.host:
             self._refresh_network_on_host(context, network, released,
-                                          added=added, removed=removed)
+                                          added=added, removed=removed,
+                                          allocated_at=allocated_at)
         else:
             self.network_rpcapi.refresh_network(context, network['uuid'],
                                                 serving, released=released)
 
     def _refresh_network_on_host(self, context, network, released=(),
-                                 added=(), removed=()):
+                                 added=(), removed=(), allocated_at=None):
         """Plug ``network`` here, release ``released`` leases, and bring
         its DHCP entries up to date: by applying ``added`` and ``removed``
         when they are all that changed since this service last gave the
@@ -576,13 +586,39 @@ class NetworkManager(floating_ips.FloatingIpMixin, manager.Manager):
             for address, mac in released:
                 self.driver.release_dhcp(network, address, mac)
             if (added or removed) and network['id'] in self._dhcp_synced:
-                if self.driver.change_dhcp_hosts(network, added, removed):
+                added = [host for host in added if not self._removed_since(
+                    network['id'], host, allocated_at)]
+                if not (added or removed) or self.driver.change_dhcp_hosts(
+                        network, added, removed):
                     return
             hosts = fixed_ip_db.fixed_ip_get_dhcp_hosts(
                 context, network['id'],
                 host=self.host if network['multi_host'] else None)
             self.driver.update_dhcp(network, hosts)
             self._dhcp_synced.add(network['id'])
+
+    # An allocation's entry may reach the driver after the removal of a
+    # deallocation that undid it (the deallocation retried while the
+    # allocation still ran): the removals of the last DHCP_RESYNC_INTERVAL
+    # are remembered, with when their deallocation began, and an entry
+    # claimed before that is not added.
+
+    def _remember_removed(self, network_id, removed, began):
+        oldest = began - datetime.timedelta(seconds=DHCP_RESYNC_INTERVAL)
+        with self._locks_guard:
+            recent = self._dhcp_removed.setdefault(network_id, {})
+            for key in [key for key, when in recent.items()
+                        if when < oldest]:
+                del recent[key]
+            for address, mac in removed:
+                recent[address, mac.lower()] = began
+
+    def _removed_since(self, network_id, host, allocated_at):
+        with self._locks_guard:
+            removed_at = self._dhcp_removed.get(network_id, {}).get(
+                (host['address'], host['mac'].lower()))
+        return (removed_at is not None and allocated_at is not None and
+                allocated_at < removed_at)
 
     def _host_address(self, context, network, host):
         """The address ``host`` holds on a multi_host network: reserved

@@ -431,3 +431,35 @@ def test_dhcp_entries_after_a_restart_are_read_whole(admin, flat_dhcp):
             if 'dhcp' in call[0]] == ['update_dhcp']
     assert manager.driver.dhcp['br100'] == _dhcp_entries(admin,
                                                          network['id'])
+
+
+def test_an_entry_undone_before_it_reaches_dhcp_is_not_added(
+        admin, flat_dhcp, monkeypatch):
+    manager, network = flat_dhcp
+    manager.allocate_for_instance(admin, make_instance(admin), 'demo',
+                                  'test-host')
+    # The compute host deletes the instance (a retried call) after the
+    # allocation's transaction, before its DHCP entry reached the driver.
+    instance = make_instance(admin)
+    setup = manager._setup_network
+
+    def deallocated_meanwhile(context, net, instance_host, **kwargs):
+        if kwargs.get('added'):
+            manager.deallocate_for_instance(admin, instance, 'test-host')
+        return setup(context, net, instance_host, **kwargs)
+
+    monkeypatch.setattr(manager, '_setup_network', deallocated_meanwhile)
+    nw_info = manager.allocate_for_instance(admin, instance, 'demo',
+                                            'test-host')
+    assert model_address(nw_info) not in manager.driver.dhcp_addresses(
+        'br100')
+    assert manager.driver.dhcp['br100'] == _dhcp_entries(admin,
+                                                         network['id'])
+    # The address, given again, is added.
+    monkeypatch.setattr(manager, '_setup_network', setup)
+    again = manager.allocate_for_instance(admin, make_instance(admin),
+                                          'demo', 'test-host')
+    assert model_address(again) == model_address(nw_info)
+    assert manager.driver.dhcp['br100'] == _dhcp_entries(admin,
+                                                         network['id'])
+    assert len(manager.driver.dhcp['br100']) == 2
