@@ -49,6 +49,28 @@ class NetworkDriver(abc.ABC):
         ``hosts``: dicts with ``mac``, ``address`` and ``hostname``.
         Starts dnsmasq if needed, else has it re-read its hosts file."""
 
+    def change_dhcp_hosts(self, network, added=(), removed=()):
+        """Change what this host's dnsmasq for ``network`` hands out
+        without being given every entry: add (or replace, by address)
+        ``added`` (as for ``update_dhcp``), drop ``removed`` ([address,
+        mac] pairs; an address now another MAC's stays). Returns False,
+        changing nothing, when it cannot: it has no entries of the
+        network yet (then give them all to ``update_dhcp``)."""
+        return False
+
+    @staticmethod
+    def changed_hosts(hosts, added=(), removed=()):
+        """``hosts`` (entry dicts) with ``added`` and ``removed`` applied,
+        as ``change_dhcp_hosts`` describes."""
+        by_address = {host['address']: host for host in hosts}
+        for address, mac in removed:
+            host = by_address.get(address)
+            if host is not None and host['mac'].lower() == mac.lower():
+                del by_address[address]
+        for host in added:
+            by_address[host['address']] = dict(host)
+        return list(by_address.values())
+
     @abc.abstractmethod
     def release_dhcp(self, network, address, mac):
         """End the lease of ``address`` to ``mac`` now (dhcp_release), so

@@ -58,6 +58,18 @@ class Driver(driver.NetworkDriver):
                          [host['address'] for host in hosts])
             self.dhcp[network['bridge']] = hosts
 
+    def change_dhcp_hosts(self, network, added=(), removed=()):
+        with self._lock:
+            if network['bridge'] not in self.dhcp:
+                return False
+            hosts = sorted(self.changed_hosts(self.dhcp[network['bridge']],
+                                              added, removed),
+                           key=lambda host: host['address'])
+            self._record('change_dhcp_hosts', network['bridge'],
+                         [host['address'] for host in hosts])
+            self.dhcp[network['bridge']] = hosts
+        return True
+
     def release_dhcp(self, network, address, mac):
         with self._lock:
             self._record('release_dhcp', network['bridge'], address, mac)

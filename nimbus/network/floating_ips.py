@@ -174,17 +174,16 @@ class FloatingIpMixin:
         """Before an instance's fixed IPs go: disassociate its floating
         IPs, and return the auto-assigned ones to their pool."""
         admin = context.elevated()
-        for floating in floating_ip_db.floating_ip_get_by_instance(
-                admin, instance_uuid):
+        for address, auto_assigned in (
+                floating_ip_db.floating_ip_addresses_by_instance(
+                    admin, instance_uuid)):
             try:
-                self.disassociate_floating_ip(admin, floating['address'])
-                if floating['auto_assigned']:
-                    floating_ip_db.floating_ip_deallocate(
-                        admin, floating['address'])
+                self.disassociate_floating_ip(admin, address)
+                if auto_assigned:
+                    floating_ip_db.floating_ip_deallocate(admin, address)
             except exception.NimbusException as exc:
                 LOG.warning('Floating IP %s of instance %s: %s',
-                            floating['address'], instance_uuid,
-                            exc.format_message())
+                            address, instance_uuid, exc.format_message())
 
     # Helpers ------------------------------------------------------------------
 

@@ -139,6 +139,16 @@ class Driver(driver.NetworkDriver):
     def update_dhcp(self, network, hosts):
         self._dhcp(network).update(hosts)
 
+    def change_dhcp_hosts(self, network, added=(), removed=()):
+        # dnsmasq reads whole files: the hosts file, as last written, is
+        # the list to change.
+        server = self._dhcp(network)
+        hosts = server.read_hosts()
+        if hosts is None:
+            return False
+        server.update(self.changed_hosts(hosts, added, removed))
+        return True
+
     def release_dhcp(self, network, address, mac):
         self._dhcp(network).release(address, mac)
 

@@ -36,6 +36,8 @@ from nimbus.db.api import fixed_ip as fixed_ip_db
 from nimbus.db.api import floating_ip as floating_ip_db
 from nimbus.db.api import instance as instance_db
 from nimbus.db.api import network as network_db
+from nimbus.db.api import security_group as sg_db
+from nimbus.db.api import utils as db_utils
 from nimbus.db.api import virtual_interface as vif_db
 from nimbus.db import models
 from nimbus.db import session as db_session
@@ -49,14 +51,26 @@ from nimbus.network import rpcapi as network_rpcapi
 
 LOG = logging.getLogger(__name__)
 
-# Random MACs tried per interface before giving up (1 in 16M collide).
-MAC_ATTEMPTS = 5
-# Whole allocations retried when another one took a MAC at the same time.
-ALLOCATION_ATTEMPTS = 3
+# Whole allocations tried when a random MAC was taken already, or taken
+# by another allocation at the same time (1 in 16M collide).
+ALLOCATION_ATTEMPTS = 5
+
+
+# Seconds between rewrites of every DHCP entry of the networks served
+# here (they are otherwise changed one by one).
+DHCP_RESYNC_INTERVAL = 600
 
 
 def _name(network):
     return '%s (%s)' % (network['label'], network['uuid'])
+
+
+def _dhcp_host(fixed_ip, mac, hostname):
+    """The DHCP entry of a fixed IP, as fixed_ip_get_dhcp_hosts has it."""
+    return {'address': fixed_ip['address'], 'mac': mac,
+            'instance_uuid': fixed_ip['instance_uuid'],
+            'hostname': hostname or
+            'host-' + fixed_ip['address'].replace('.', '-')}
 
 
 class NetworkManager(floating_ips.FloatingIpMixin, manager.Manager):
@@ -83,6 +97,15 @@ class NetworkManager(floating_ips.FloatingIpMixin, manager.Manager):
         self._rpcapi = None
         self._locks_guard = threading.Lock()
         self._network_locks = {}
+        self._networks = {}   # id -> network dict (see _network_get)
+        # Networks whose every DHCP entry the driver got since start: it
+        # may then be given just what changed.
+        self._dhcp_synced = set()
+        # (multi_host network id, host) -> the host's address on it
+        self._host_addresses = {}
+        # network id -> {(address, mac): when the deallocation removing
+        # that DHCP entry began} (see _remember_removed)
+        self._dhcp_removed = {}
 
     @property
     def network_rpcapi(self):
@@ -131,24 +154,27 @@ class NetworkManager(floating_ips.FloatingIpMixin, manager.Manager):
         """
         requested = model.parse_requested_networks(requested_networks)
         admin = context.elevated()
-        self._check_instance(admin, instance_uuid)
-        if vif_db.virtual_interface_get_by_instance(admin, instance_uuid):
+        has_vifs, hostname, networks = self._instance_and_networks(
+            admin, instance_uuid, project_id, requested)
+        if has_vifs:
             # A retried call (e.g. after an RPC timeout): answer the same.
             LOG.info('Instance %s already has interfaces; not allocating '
                      'again', instance_uuid)
             return self.get_instance_nw_info(context, instance_uuid)
-        networks = self._get_networks_for_instance(admin, project_id,
-                                                   requested)
+        self._remember_networks(networks)
         wanted = {net_uuid: address for net_uuid, address in requested or ()
                   if address}
         macs = self._check_macs(macs, len(networks))
         host = host or self.host
         dhcp_servers = self._dhcp_servers(admin, networks, host)
-        nw_info = self._allocate_in_db(admin, instance_uuid, host, networks,
-                                       wanted, macs, dhcp_servers)
+        nw_info, fixed_ips, followers = self._allocate_in_db(
+            admin, instance_uuid, host, networks, wanted, macs, dhcp_servers)
         try:
-            for network in networks:
-                self._setup_network(admin, network, host)
+            for network, fixed_ip in zip(networks, fixed_ips):
+                self._setup_network(
+                    admin, network, host,
+                    added=[_dhcp_host(fixed_ip, fixed_ip['mac'], hostname)],
+                    allocated_at=fixed_ip['updated_at'])
         except Exception:
             with excutils.save_and_reraise_exception():
                 LOG.exception('Setting up the networks of instance %s '
@@ -161,7 +187,7 @@ class NetworkManager(floating_ips.FloatingIpMixin, manager.Manager):
             self._auto_assign_floating_ip(context, instance_uuid, project_id,
                                           nw_info)
             nw_info = self.get_instance_nw_info(context, instance_uuid)
-        self._members_changed(admin, instance_uuid)
+        self._members_changed(admin, instance_uuid, followers)
         return nw_info
 
     def deallocate_for_instance(self, context, instance_uuid, host=None):
@@ -173,13 +199,20 @@ class NetworkManager(floating_ips.FloatingIpMixin, manager.Manager):
         ``fixed_ip_disassociate_timeout``.
         """
         admin = context.elevated()
-        self._release_instance_floating_ips(admin, instance_uuid)
-        deallocated = self._deallocate_in_db(admin, instance_uuid)
+        # Before the transaction: any allocation it undoes was before.
+        began = timeutils.utcnow()
+        result = self._deallocate_in_db(admin, instance_uuid)
+        if result is None:
+            # Floating IPs first (their host work may be elsewhere).
+            self._release_instance_floating_ips(admin, instance_uuid)
+            result = self._deallocate_in_db(admin, instance_uuid,
+                                            floating_released=True)
+        deallocated, followers = result
         if deallocated:
             LOG.info('Deallocated %s from instance %s',
                      ', '.join(ip['address'] for ip in deallocated),
                      instance_uuid)
-            self._members_changed(admin, instance_uuid)
+            self._members_changed(admin, instance_uuid, followers)
         if not self.DHCP:
             return
         by_network = collections.defaultdict(list)
@@ -188,11 +221,14 @@ class NetworkManager(floating_ips.FloatingIpMixin, manager.Manager):
         for network_id, fixed_ips in by_network.items():
             released = [[ip['address'], ip['mac']] for ip in fixed_ips
                         if CONF.force_dhcp_release and ip['mac']]
+            removed = [[ip['address'], ip['mac']] for ip in fixed_ips
+                       if ip['mac']]
+            self._remember_removed(network_id, removed, began)
             try:
-                network = network_db.network_get(admin, network_id)
+                network = self._network_get(admin, network_id)
                 instance_host = fixed_ips[0]['host'] or host
                 self._setup_network(admin, network, instance_host,
-                                    released=released)
+                                    released=released, removed=removed)
             except Exception:
                 # The database is right; the host catches up on its next
                 # refresh of the network or at restart.
@@ -328,16 +364,50 @@ class NetworkManager(floating_ips.FloatingIpMixin, manager.Manager):
 
     # Allocation -------------------------------------------------------------
 
+    def _instance_and_networks(self, context, instance_uuid, project_id,
+                               requested):
+        """``_check_instance``, and the instance's networks (None when it
+        has interfaces already), read in one transaction (VlanManager's
+        may give the project a network: a transaction of its own)."""
+        if self.VLAN:
+            has_vifs, hostname = self._check_instance(context, instance_uuid)
+            networks = None if has_vifs else self._get_networks_for_instance(
+                context, project_id, requested)
+            return has_vifs, hostname, networks
+        with db_session.reader.using(context):
+            has_vifs, hostname = self._check_instance(context, instance_uuid)
+            networks = None if has_vifs else self._get_networks_for_instance(
+                context, project_id, requested)
+        return has_vifs, hostname, networks
+
     @staticmethod
     def _check_instance(context, instance_uuid):
-        # fixed_ips.instance_uuid is a foreign key: say what is wrong
-        # rather than fail on it.
-        with db_session.reader.using(context) as session:
-            found = session.scalar(sa.select(models.Instance.id).where(
-                models.Instance.uuid == instance_uuid,
-                models.Instance.deleted == 0))
+        """Whether the instance has interfaces already, and its hostname;
+        InstanceNotFound when it is not there (fixed_ips.instance_uuid is
+        a foreign key: say what is wrong rather than fail on it)."""
+        with db_session.reader.using(context):
+            found = db_utils.rows(context, _instance_check(),
+                                  {'instance_uuid': instance_uuid}).first()
         if found is None:
             raise exception.InstanceNotFound(instance_id=instance_uuid)
+        return bool(found[1]), found[2]
+
+    # Network rows change only from no host or project to one, and go
+    # only when none of their addresses is allocated: the rows read at
+    # allocation serve the deallocations after it.
+
+    def _remember_networks(self, networks):
+        with self._locks_guard:
+            for network in networks:
+                self._networks[network['id']] = dict(network)
+
+    def _network_get(self, context, network_id):
+        with self._locks_guard:
+            network = self._networks.get(network_id)
+        if network is None:
+            network = network_db.network_get(context, network_id)
+            self._remember_networks([network])
+        return dict(network)
 
     @staticmethod
     def _check_macs(macs, count):
@@ -358,9 +428,8 @@ class NetworkManager(floating_ips.FloatingIpMixin, manager.Manager):
         DHCP (reserved on first use); the gateway serves the others."""
         if not self.DHCP:
             return {}
-        return {network['id']: fixed_ip_db.fixed_ip_reserve_host_address(
-            context, network['id'], host, _name(network))
-            for network in networks if network['multi_host']}
+        return {network['id']: self._host_address(context, network, host)
+                for network in networks if network['multi_host']}
 
     def _allocate_in_db(self, context, instance_uuid, host, networks, wanted,
                         macs, dhcp_servers):
@@ -370,8 +439,8 @@ class NetworkManager(floating_ips.FloatingIpMixin, manager.Manager):
                     context, instance_uuid, host, networks, wanted, macs,
                     dhcp_servers)
             except db_exc.DBDuplicateEntry:
-                # Another allocation took one of our MACs between the check
-                # and the insert; everything was rolled back.
+                # A live interface has one of our MACs (the unique key
+                # says so, no read first); everything was rolled back.
                 if macs is not None or attempt == ALLOCATION_ATTEMPTS:
                     raise exception.VirtualInterfaceMacAddressException()
                 LOG.debug('MAC collision allocating for %s; trying again',
@@ -380,7 +449,12 @@ class NetworkManager(floating_ips.FloatingIpMixin, manager.Manager):
     @db_session.retry_on_deadlock
     def _allocate_transaction(self, context, instance_uuid, host, networks,
                               wanted, macs, dhcp_servers):
+        """The network_info, the fixed IP on each network (dicts, with
+        the ``mac`` of their interface), and the instances whose rules
+        follow the instance's groups ({uuid: host}, to refresh once it is
+        all done; read here to save a transaction)."""
         nw_info = []
+        fixed_ips = []
         with fixed_ip_db.allocation_transaction(context):
             for index, network in enumerate(networks):
                 vif = self._create_vif(context, instance_uuid, network,
@@ -388,28 +462,22 @@ class NetworkManager(floating_ips.FloatingIpMixin, manager.Manager):
                 fixed_ip = self._allocate_fixed_ip(
                     context, instance_uuid, network, vif, host,
                     wanted.get(network['uuid']))
+                fixed_ips.append(dict(fixed_ip, mac=vif['address']))
                 nw_info.append(model.vif_info(
                     vif, network, [fixed_ip['address']],
                     dhcp_servers.get(network['id'])))
-            instance_db.instance_info_cache_update(
+            instance_db.instance_info_cache_set(
                 context, instance_uuid, jsonutils.dumps(nw_info))
-        return nw_info
+            followers = sg_db.instances_following_members(context,
+                                                          instance_uuid)
+        return nw_info, fixed_ips, followers
 
     @staticmethod
     def _create_vif(context, instance_uuid, network, mac=None):
-        values = {'instance_uuid': instance_uuid,
-                  'network_id': network['id'],
-                  'uuid': uuidutils.generate_uuid()}
-        if mac is not None:
-            return vif_db.virtual_interface_create(context,
-                                                   dict(values, address=mac))
-        for _ in range(MAC_ATTEMPTS):
-            try:
-                return vif_db.virtual_interface_create(
-                    context, dict(values, address=addresses.generate_mac()))
-            except exception.VirtualInterfaceMacAddressException:
-                continue
-        raise exception.VirtualInterfaceMacAddressException()
+        return vif_db.virtual_interface_insert(context, {
+            'instance_uuid': instance_uuid, 'network_id': network['id'],
+            'uuid': uuidutils.generate_uuid(),
+            'address': (mac or addresses.generate_mac()).lower()})
 
     @staticmethod
     def _allocate_fixed_ip(context, instance_uuid, network, vif, host,
@@ -428,25 +496,36 @@ class NetworkManager(floating_ips.FloatingIpMixin, manager.Manager):
     # Deallocation -----------------------------------------------------------
 
     @db_session.retry_on_deadlock
-    def _deallocate_in_db(self, context, instance_uuid):
+    def _deallocate_in_db(self, context, instance_uuid,
+                          floating_released=False):
+        """(the deallocated fixed IPs, the instances whose rules follow
+        the instance's groups); None, having changed nothing, when the
+        instance has floating IPs to release first."""
         # Without DHCP no lease can be pending: addresses return at once.
         force = CONF.force_dhcp_release or not self.DHCP
         with db_session.writer.using(context):
+            if not floating_released and (
+                    floating_ip_db.floating_ip_addresses_by_instance(
+                        context, instance_uuid)):
+                return None
             deallocated = fixed_ip_db.fixed_ip_deallocate_for_instance(
                 context, instance_uuid, force)
             vifs = vif_db.virtual_interface_delete_by_instance(context,
                                                                instance_uuid)
             if deallocated or vifs:
-                instance_db.instance_info_cache_update(context,
-                                                       instance_uuid, '[]')
-        return deallocated
+                instance_db.instance_info_cache_set(context, instance_uuid,
+                                                    '[]')
+            followers = (sg_db.instances_following_members(
+                context, instance_uuid) if deallocated else {})
+        return deallocated, followers
 
     @staticmethod
-    def _members_changed(context, instance_uuid):
-        # Rules naming the instance's groups as source list its fixed IPs.
+    def _members_changed(context, instance_uuid, followers):
+        # Rules naming the instance's groups as source list its fixed IPs:
+        # refresh the instances that have them (``followers``).
         from nimbus.network import security_groups
         try:
-            security_groups.trigger_instance_refresh(context, instance_uuid)
+            security_groups.refresh_instances(context, followers)
         except Exception:
             LOG.exception('Could not refresh the security rules that '
                           'follow instance %s', instance_uuid)
@@ -468,36 +547,118 @@ class NetworkManager(floating_ips.FloatingIpMixin, manager.Manager):
         if network['host'] is None:
             network.update(network_db.network_set_host(context, network['id'],
                                                        self.host))
+            self._remember_networks([network])
         return network['host']
 
-    def _setup_network(self, context, network, instance_host, released=()):
+    def _setup_network(self, context, network, instance_host, released=(),
+                       added=(), removed=(), allocated_at=None):
+        """Have the serving host plug ``network`` and update its DHCP
+        entries: ``added`` (entries of addresses claimed at
+        ``allocated_at``) and ``removed`` ([address, mac]) are what
+        changed, for a host that can apply just that."""
         if not self.DHCP:
             return
         serving = self._serving_host(context, network, instance_host)
         if serving == self.host:
-            self._refresh_network_on_host(context, network, released)
+            self._refresh_network_on_host(context, network, released,
+                                          added=added, removed=removed,
+                                          allocated_at=allocated_at)
         else:
             self.network_rpcapi.refresh_network(context, network['uuid'],
                                                 serving, released=released)
 
-    def _refresh_network_on_host(self, context, network, released=()):
+    def _refresh_network_on_host(self, context, network, released=(),
+                                 added=(), removed=(), allocated_at=None):
+        """Plug ``network`` here, release ``released`` leases, and bring
+        its DHCP entries up to date: by applying ``added`` and ``removed``
+        when they are all that changed since this service last gave the
+        driver every entry of the network (and the driver can), else by
+        reading every entry."""
         network = dict(network)
         with self._network_lock(network['id']):
             if network['multi_host']:
-                network['dhcp_server'] = (
-                    fixed_ip_db.fixed_ip_reserve_host_address(
-                        context, network['id'], self.host, _name(network)))
-                hosts = fixed_ip_db.fixed_ip_get_dhcp_hosts(
-                    context, network['id'], host=self.host)
+                network['dhcp_server'] = self._host_address(
+                    context, network, self.host)
             else:
                 network['dhcp_server'] = (network.get('dhcp_server') or
                                           network['gateway'])
-                hosts = fixed_ip_db.fixed_ip_get_dhcp_hosts(context,
-                                                            network['id'])
             self.driver.plug(network)
             for address, mac in released:
                 self.driver.release_dhcp(network, address, mac)
+            if (added or removed) and network['id'] in self._dhcp_synced:
+                added = [host for host in added if not self._removed_since(
+                    network['id'], host, allocated_at)]
+                if not (added or removed) or self.driver.change_dhcp_hosts(
+                        network, added, removed):
+                    return
+            hosts = fixed_ip_db.fixed_ip_get_dhcp_hosts(
+                context, network['id'],
+                host=self.host if network['multi_host'] else None)
             self.driver.update_dhcp(network, hosts)
+            self._dhcp_synced.add(network['id'])
+
+    # An allocation's entry may reach the driver after the removal of a
+    # deallocation that undid it (the deallocation retried while the
+    # allocation still ran): the removals of the last DHCP_RESYNC_INTERVAL
+    # are remembered, with when their deallocation began, and an entry
+    # claimed before that is not added.
+
+    def _remember_removed(self, network_id, removed, began):
+        oldest = began - datetime.timedelta(seconds=DHCP_RESYNC_INTERVAL)
+        with self._locks_guard:
+            recent = self._dhcp_removed.setdefault(network_id, {})
+            for key in [key for key, when in recent.items()
+                        if when < oldest]:
+                del recent[key]
+            for address, mac in removed:
+                recent[address, mac.lower()] = began
+
+    def _removed_since(self, network_id, host, allocated_at):
+        with self._locks_guard:
+            removed_at = self._dhcp_removed.get(network_id, {}).get(
+                (host['address'], host['mac'].lower()))
+        return (removed_at is not None and allocated_at is not None and
+                allocated_at < removed_at)
+
+    def _host_address(self, context, network, host):
+        """The address ``host`` holds on a multi_host network: reserved
+        once for the host and never given back (only deleted with the
+        network), so remembered."""
+        key = (network['id'], host)
+        address = self._host_addresses.get(key)
+        if address is None:
+            address = fixed_ip_db.fixed_ip_reserve_host_address(
+                context, network['id'], host, _name(network))
+            self._host_addresses[key] = address
+        return address
+
+    @manager.periodic(spacing=DHCP_RESYNC_INTERVAL)
+    def _resync_dhcp_hosts(self, context):
+        """Rewrite every DHCP entry of the networks served here from the
+        database: changes applied one by one may have been applied out
+        of order (a deallocation retried while its allocation still
+        ran)."""
+        if not self.DHCP:
+            return
+        synced = sorted(self._dhcp_synced)
+        for network_id in synced:
+            try:
+                network = self._network_get(context, network_id)
+                self._refresh_network_on_host(context, network)
+            except Exception:
+                LOG.exception('Could not resynchronise the DHCP entries '
+                              'of network %s', network_id)
+
+
+@db_utils.prebuilt
+def _instance_check():
+    vif = models.VirtualInterface
+    has_vifs = sa.select(vif.id).where(
+        vif.instance_uuid == models.Instance.uuid, vif.deleted == 0).exists()
+    return sa.select(models.Instance.id, has_vifs,
+                     models.Instance.hostname).where(
+        models.Instance.uuid == sa.bindparam('instance_uuid'),
+        models.Instance.deleted == 0)
 
 
 class FlatManager(NetworkManager):

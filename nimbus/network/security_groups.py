@@ -7,11 +7,14 @@ Who is refreshed (a cast ``refresh_instance_security_rules`` per instance
 to its host):
 
 - a rule added to or removed from group G: the members of G;
-- an instance joining or leaving G (addSecurityGroup, removeSecurityGroup,
-  and its fixed IPs coming or going at build and delete, which
-  nimbus-network reports through ``trigger_members_refresh``): the
-  instance itself, and the members of every group with a rule whose
-  source is G, since their /32 rules follow G's members.
+- an instance joining or leaving G (addSecurityGroup, removeSecurityGroup):
+  the instance itself, and the members of every group with a rule whose
+  source is G, since their /32 rules follow G's members;
+- an instance's fixed IPs coming or going at build and delete: the
+  members of every group with a rule whose source is one of its groups
+  (nimbus-network reads them with
+  ``security_group.instances_following_members`` in its allocation's
+  transaction, and calls ``refresh_instances``).
 """
 
 import ipaddress
@@ -68,17 +71,6 @@ def trigger_members_refresh(context, group_ids, instance_uuid=None,
     referencing = sg_db.groups_with_source(admin, list(group_ids))
     affected.update(sg_db.instances_in_groups(admin, sorted(referencing)))
     refresh_instances(admin, affected)
-
-
-def trigger_instance_refresh(context, instance_uuid, host=None):
-    """An instance's fixed IPs came or went (nimbus-network, after an
-    allocation or deallocation): refresh the instances whose rules name
-    one of its groups as source."""
-    admin = context.elevated()
-    groups = [g['id'] for g in sg_db.security_group_get_by_instance(
-        admin, instance_uuid)]
-    if groups:
-        trigger_members_refresh(admin, groups)
 
 
 # Groups ------------------------------------------------------------------------

@@ -21,6 +21,7 @@ own (``host`` set, no instance), its DHCP server address.
 """
 
 import contextlib
+import functools
 
 from oslo_utils import timeutils
 import sqlalchemy as sa
@@ -55,12 +56,18 @@ def _is_free():
 
 def _claim(context, fixed_ip_id, values):
     """Give row ``fixed_ip_id`` ``values`` if it is still free."""
-    result = context.session.execute(
-        sa.update(FixedIp)
-        .where(FixedIp.id == fixed_ip_id, *_is_free())
-        .values(updated_at=timeutils.utcnow(), **values)
-        .execution_options(synchronize_session=False))
+    result = utils.execute(
+        context, _claim_statement(tuple(sorted(values))),
+        dict({'v_' + key: value for key, value in values.items()},
+             fixed_ip_id=fixed_ip_id))
     return result.rowcount == 1
+
+
+@functools.cache
+def _claim_statement(keys):
+    return (sa.update(FixedIp)
+            .where(FixedIp.id == sa.bindparam('fixed_ip_id'), *_is_free())
+            .values({key: sa.bindparam('v_' + key) for key in keys}))
 
 
 def _reload(context, fixed_ip_id):
@@ -69,24 +76,35 @@ def _reload(context, fixed_ip_id):
         .execution_options(populate_existing=True)).one()
 
 
-def _free_ids(context, network_id, limit):
-    return list(context.session.scalars(
-        sa.select(FixedIp.id)
-        .where(FixedIp.network_id == network_id, *_is_free())
-        .order_by(FixedIp.id).limit(limit)))
+def _free_rows(context, network_id, limit):
+    return utils.dicts(context, _free_rows_statement(limit),
+                       utils.column_keys(FixedIp), {'network_id': network_id})
+
+
+@functools.cache
+def _free_rows_statement(limit):
+    return (utils.select_columns(FixedIp)
+            .where(FixedIp.network_id == sa.bindparam('network_id'),
+                   *_is_free())
+            .order_by(FixedIp.id).limit(limit))
 
 
 def _claim_first_free(context, network_id, values, network_name,
                       rounds=50, window=10):
     """Claim the first free row of a network that nobody else claims
-    meanwhile; returns its id. Raises NoMoreFixedIps."""
+    meanwhile; returns it as a dict, as the claim left it. Raises
+    NoMoreFixedIps."""
+    values = dict(values, updated_at=timeutils.utcnow())
     for _ in range(rounds):
-        candidates = _free_ids(context, network_id, window)
+        candidates = _free_rows(context, network_id, window)
         if not candidates:
             break
-        for fixed_ip_id in candidates:
-            if _claim(context, fixed_ip_id, values):
-                return fixed_ip_id
+        for candidate in candidates:
+            if _claim(context, candidate['id'], values):
+                # A free row is not leased, reserved nor allocated and
+                # has no instance: the claim changed only ``values``.
+                candidate.update(values)
+                return candidate
     raise exception.NoMoreFixedIps(net=network_name or network_id)
 
 
@@ -129,12 +147,11 @@ def fixed_ip_associate_pool(context, network_id, instance_uuid,
     Raises NoMoreFixedIps (naming ``network_name``) when none is free.
     Returns the fixed IP as a dict.
     """
-    fixed_ip_id = _claim_first_free(
+    return _claim_first_free(
         context, network_id,
         {'instance_uuid': instance_uuid, 'allocated': True,
          'virtual_interface_id': virtual_interface_id, 'host': host},
         network_name)
-    return _reload(context, fixed_ip_id).as_dict()
 
 
 @session.writer
@@ -156,7 +173,8 @@ def fixed_ip_associate(context, network_id, address, instance_uuid,
         raise exception.FixedIpReserved(address=address)
     if not _claim(context, row.id, {
             'instance_uuid': instance_uuid, 'allocated': True,
-            'virtual_interface_id': virtual_interface_id, 'host': host}):
+            'virtual_interface_id': virtual_interface_id, 'host': host,
+            'updated_at': timeutils.utcnow()}):
         row = _reload(context, row.id)
         raise exception.FixedIpAlreadyInUse(
             address=address, instance_uuid=row.instance_uuid or '(none)')
@@ -190,10 +208,9 @@ def fixed_ip_reserve_host_address(context, network_id, host,
                 FixedIp.deleted == 0).order_by(FixedIp.id).limit(1))
         if address is not None:
             return address
-        fixed_ip_id = _claim_first_free(
+        return _claim_first_free(
             context, network_id, {'reserved': True, 'host': host},
-            network_name)
-        return _reload(context, fixed_ip_id).address
+            network_name)['address']
 
 
 @session.writer
@@ -207,26 +224,51 @@ def fixed_ip_deallocate_for_instance(context, instance_uuid, force_release):
     dicts (as they were before), each with ``mac`` (its interface's) and
     ``disassociated``.
     """
-    rows = list(context.session.scalars(
-        utils.model_query(context, FixedIp)
-        .where(FixedIp.instance_uuid == instance_uuid,
-               FixedIp.allocated == sa.true())
-        .order_by(FixedIp.id).with_for_update()))
-    deallocated = []
-    for row in rows:
-        vif = (context.session.get(VirtualInterface,
-                                   row.virtual_interface_id)
-               if row.virtual_interface_id is not None else None)
-        entry = row.as_dict()
-        entry['mac'] = vif.address if vif is not None else None
-        entry['disassociated'] = bool(force_release or not row.leased)
-        row.allocated = False
-        if entry['disassociated']:
-            _disassociate(row)
-        context.session.add(row)
-        deallocated.append(entry)
-    context.session.flush()
+    deallocated = utils.dicts(
+        context, _allocated_to_instance(),
+        utils.column_keys(FixedIp) + ['mac'],
+        {'instance_uuid': instance_uuid})
+    released, kept = [], []
+    for entry in deallocated:
+        entry['disassociated'] = bool(force_release or not entry['leased'])
+        (released if entry['disassociated'] else kept).append(entry['id'])
+    now = timeutils.utcnow()
+    if released:
+        utils.execute(context, _deallocate_statement(True),
+                      {'ids': released, 'now': now})
+    if kept:
+        utils.execute(context, _deallocate_statement(False),
+                      {'ids': kept, 'now': now})
     return deallocated
+
+
+@utils.prebuilt
+def _allocated_to_instance():
+    # The rows are locked (FOR UPDATE) until the transaction ends; the MAC
+    # is read with them in the same statement.
+    mac = (sa.select(VirtualInterface.address)
+           .where(VirtualInterface.id == FixedIp.virtual_interface_id)
+           .scalar_subquery())
+    return (utils.select_columns(FixedIp, mac)
+            .where(FixedIp.deleted == 0,
+                   FixedIp.instance_uuid == sa.bindparam('instance_uuid'),
+                   FixedIp.allocated == sa.true())
+            .order_by(FixedIp.id).with_for_update())
+
+
+@functools.cache
+def _deallocate_statement(disassociate):
+    values = {'allocated': False, 'updated_at': sa.bindparam('now')}
+    if disassociate:
+        values.update(_DISASSOCIATED)
+    return (sa.update(FixedIp)
+            .where(FixedIp.id.in_(sa.bindparam('ids', expanding=True)))
+            .values(values))
+
+
+# A fixed IP back in the pool.
+_DISASSOCIATED = {'instance_uuid': None, 'virtual_interface_id': None,
+                  'leased': False, 'host': None}
 
 
 def _disassociate(row):

@@ -132,6 +132,23 @@ def floating_ip_get_by_instance(context, instance_uuid):
 
 
 @session.reader
+def floating_ip_addresses_by_instance(context, instance_uuid):
+    """(address, auto_assigned) of the floating IPs associated with any
+    fixed IP of the instance: one plain read, usually finding none."""
+    return [tuple(row) for row in utils.rows(
+        context, _addresses_by_instance(), {'instance_uuid': instance_uuid})]
+
+
+@utils.prebuilt
+def _addresses_by_instance():
+    return (sa.select(FloatingIp.address, FloatingIp.auto_assigned)
+            .join(FixedIp, FixedIp.id == FloatingIp.fixed_ip_id)
+            .where(FixedIp.instance_uuid == sa.bindparam('instance_uuid'),
+                   FixedIp.deleted == 0, FloatingIp.deleted == 0)
+            .order_by(FloatingIp.id))
+
+
+@session.reader
 def floating_ip_get_pools(context):
     return sorted(set(context.session.scalars(
         sa.select(FloatingIp.pool).where(FloatingIp.deleted == 0,

@@ -15,6 +15,9 @@ from oslo_db.sqlalchemy import utils as sqlalchemyutils
 from oslo_utils import timeutils
 from oslo_utils import uuidutils
 import sqlalchemy as sa
+from sqlalchemy.dialects import mysql
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects import sqlite
 
 from nimbus.db.api import instance_fault as fault_db
 from nimbus.db.api import utils
@@ -628,6 +631,37 @@ def _info_cache_set(context, instance_uuid, network_info):
     context.session.add(row)
     context.session.flush()
     return row.as_dict()
+
+
+@session.writer
+def instance_info_cache_set(context, instance_uuid, network_info):
+    """Store ``network_info`` (a JSON string) for the instance, as
+    ``instance_info_cache_update`` does, in one statement (an upsert on
+    the unique instance_uuid); returns nothing."""
+    stmt = _info_cache_upsert(context.session.get_bind().dialect.name)
+    if stmt is None:
+        instance_info_cache_update(context, instance_uuid, network_info)
+        return
+    utils.execute(context, stmt, {'uuid': instance_uuid,
+                                  'info': network_info,
+                                  'now': timeutils.utcnow()})
+
+
+@functools.cache
+def _info_cache_upsert(dialect):
+    values = {'instance_uuid': sa.bindparam('uuid'),
+              'network_info': sa.bindparam('info'),
+              'created_at': sa.bindparam('now'), 'deleted': 0}
+    changed = {'network_info': sa.bindparam('info'),
+               'updated_at': sa.bindparam('now')}
+    if dialect in ('mysql', 'mariadb'):
+        return (mysql.insert(InstanceInfoCache).values(values)
+                .on_duplicate_key_update(changed))
+    if dialect in ('sqlite', 'postgresql'):
+        insert = sqlite.insert if dialect == 'sqlite' else postgresql.insert
+        return insert(InstanceInfoCache).values(values).on_conflict_do_update(
+            index_elements=[InstanceInfoCache.instance_uuid], set_=changed)
+    return None
 
 
 @session.writer

@@ -5,6 +5,7 @@ Locking reads (``FOR UPDATE``) are used where two network services may
 race for the same row; SQLite ignores them, and serialises writers anyway.
 """
 
+import functools
 import ipaddress
 
 from oslo_utils import timeutils
@@ -123,11 +124,17 @@ def network_get_all(context):
 def network_get_all_for_project(context, project_id, allow_unowned=True):
     """The networks of ``project_id``, and with ``allow_unowned`` those
     of no project (flat networks shared by all)."""
-    owned = Network.project_id == project_id
+    return utils.dicts(context, _networks_for_project(allow_unowned),
+                       utils.column_keys(Network), {'project_id': project_id})
+
+
+@functools.cache
+def _networks_for_project(allow_unowned):
+    owned = Network.project_id == sa.bindparam('project_id')
     if allow_unowned:
         owned = sa.or_(owned, Network.project_id.is_(None))
-    return utils.rows_as_dicts(context.session.scalars(
-        _network_query(context).where(owned)))
+    return (utils.select_columns(Network)
+            .where(Network.deleted == 0, owned).order_by(Network.id))
 
 
 @session.reader

@@ -5,6 +5,7 @@ another group, ``group`` = {'name', 'tenant_id'} of that group.
 """
 
 import sqlalchemy as sa
+from sqlalchemy import orm
 
 from nimbus.db.api import utils
 from nimbus.db import models
@@ -273,6 +274,31 @@ def groups_with_source(context, group_ids):
         return set()
     return set(context.session.scalars(sa.select(Rule.parent_group_id).where(
         Rule.group_id.in_(group_ids), Rule.deleted == 0)))
+
+
+@session.reader
+def instances_following_members(context, instance_uuid):
+    """{uuid: host} of the live instances whose rules follow the members
+    of one of ``instance_uuid``'s groups: members of a group with a rule
+    whose source is such a group. One query; empty (the usual case) when
+    no rule names the instance's groups as source."""
+    return dict(utils.rows(context, _following_members(),
+                           {'instance_uuid': instance_uuid}).all())
+
+
+@utils.prebuilt
+def _following_members():
+    mine = orm.aliased(Association)
+    theirs = orm.aliased(Association)
+    return (sa.select(Instance.uuid, Instance.host).distinct()
+            .select_from(mine)
+            .join(Group, Group.id == mine.security_group_id)
+            .join(Rule, Rule.group_id == mine.security_group_id)
+            .join(theirs, theirs.security_group_id == Rule.parent_group_id)
+            .join(Instance, Instance.uuid == theirs.instance_uuid)
+            .where(mine.instance_uuid == sa.bindparam('instance_uuid'),
+                   mine.deleted == 0, Group.deleted == 0, Rule.deleted == 0,
+                   theirs.deleted == 0, Instance.deleted == 0))
 
 
 @session.reader

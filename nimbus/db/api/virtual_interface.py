@@ -1,12 +1,11 @@
 """Virtual interfaces: an instance's NIC on one network, with its MAC."""
 
-from oslo_utils import uuidutils
+from oslo_utils import timeutils
 import sqlalchemy as sa
 
 from nimbus.db.api import utils
 from nimbus.db import models
 from nimbus.db import session
-from nimbus import exception
 
 VirtualInterface = models.VirtualInterface
 
@@ -18,28 +17,18 @@ def _vif_query(context, read_deleted=None):
 
 
 @session.writer
-def virtual_interface_create(context, values):
-    """Create a virtual interface; a uuid is generated when none is given.
-
-    Raises VirtualInterfaceMacAddressException when a live interface
-    already has the MAC (try another). Should another transaction take the
-    MAC between the check and the insert, the insert's DBDuplicateEntry
-    ends this transaction: retry it whole.
-    """
-    values = dict(values)
-    values['address'] = values['address'].lower()
-    taken = context.session.scalar(
-        sa.select(VirtualInterface.id).where(
-            VirtualInterface.address == values['address'],
-            VirtualInterface.deleted == 0))
-    if taken is not None:
-        raise exception.VirtualInterfaceMacAddressException()
-    row = VirtualInterface()
-    row.update(values)
-    if not row.uuid:
-        row.uuid = uuidutils.generate_uuid()
-    row.save(context.session)
-    return row.as_dict()
+def virtual_interface_insert(context, values):
+    """Insert a virtual interface (``values`` with its address, lower
+    case, and uuid) in one statement; returns it as a dict. A live
+    interface with the same MAC makes the INSERT fail with
+    DBDuplicateEntry, which ends the transaction: retry it whole."""
+    now = timeutils.utcnow()
+    row = dict.fromkeys(utils.column_keys(VirtualInterface))
+    row.update(values, created_at=now, deleted=0)
+    del row['id']
+    result = utils.execute(context, _insert(), row)
+    row['id'] = result.inserted_primary_key[0]
+    return row
 
 
 @session.reader
@@ -52,10 +41,23 @@ def virtual_interface_get_by_instance(context, instance_uuid):
 
 @session.writer
 def virtual_interface_delete_by_instance(context, instance_uuid):
-    """Soft-delete the interfaces of an instance; returns them."""
-    rows = list(context.session.scalars(_vif_query(context).where(
-        VirtualInterface.instance_uuid == instance_uuid)))
-    deleted = utils.rows_as_dicts(rows)
-    for row in rows:
-        row.soft_delete(context.session)
-    return deleted
+    """Soft-delete the interfaces of an instance (one UPDATE); returns how
+    many there were."""
+    return utils.execute(context, _delete_by_instance(), {
+        'of_instance': instance_uuid, 'now': timeutils.utcnow()}).rowcount
+
+
+@utils.prebuilt
+def _insert():
+    return sa.insert(VirtualInterface)
+
+
+@utils.prebuilt
+def _delete_by_instance():
+    return (sa.update(VirtualInterface)
+            .where(VirtualInterface.instance_uuid ==
+                   sa.bindparam('of_instance'),
+                   VirtualInterface.deleted == 0)
+            .values(deleted=VirtualInterface.id,
+                    deleted_at=sa.bindparam('now'),
+                    updated_at=sa.bindparam('now')))

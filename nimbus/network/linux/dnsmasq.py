@@ -146,6 +146,22 @@ class Dnsmasq:
         os.replace(temporary, self.hosts_file)
         return True
 
+    def read_hosts(self):
+        """The entries of the hosts file (dicts of mac, hostname,
+        address), or None when there is none."""
+        try:
+            with open(self.hosts_file) as current:
+                lines = current.read().splitlines()
+        except FileNotFoundError:
+            return None
+        hosts = []
+        for line in lines:
+            parts = line.split(',')
+            if len(parts) == 3:
+                hosts.append({'mac': parts[0], 'hostname': parts[1],
+                              'address': parts[2]})
+        return hosts
+
     def leases(self):
         """(expiry, mac, address, hostname) of each lease in the lease
         file."""

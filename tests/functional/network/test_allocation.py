@@ -379,3 +379,87 @@ def test_lease_of_an_unallocated_address_is_ignored(admin, flat_dhcp):
     manager, _ = flat_dhcp
     manager.lease_fixed_ip(admin, '10.0.0.9', 'fa:16:3e:00:00:09')
     assert not fixed_ips(admin)['10.0.0.9']['leased']
+
+
+def _dhcp_entries(admin, network_id):
+    from nimbus.db.api import fixed_ip as fixed_ip_db
+    return sorted(fixed_ip_db.fixed_ip_get_dhcp_hosts(admin, network_id),
+                  key=lambda host: host['address'])
+
+
+def test_dhcp_entries_change_one_by_one_as_the_database(admin, flat_dhcp):
+    manager, network = flat_dhcp
+    first = make_instance(admin, hostname='vm1')
+    manager.allocate_for_instance(admin, first, 'demo', 'test-host')
+    # The first change since start gives every entry, later ones only
+    # the change.
+    assert [call[0] for call in manager.driver.calls
+            if 'dhcp' in call[0]] == ['update_dhcp']
+    others = [make_instance(admin) for _ in range(3)]
+    for instance in others:
+        manager.allocate_for_instance(admin, instance, 'demo', 'test-host')
+    manager.deallocate_for_instance(admin, others[1])
+    assert [call[0] for call in manager.driver.calls
+            if 'dhcp' in call[0]][1:] == ['change_dhcp_hosts'] * 3 + [
+        'release_dhcp', 'change_dhcp_hosts']
+    assert manager.driver.dhcp['br100'] == _dhcp_entries(admin,
+                                                         network['id'])
+    assert len(manager.driver.dhcp['br100']) == 3
+    assert manager.driver.dhcp['br100'][0]['hostname'] == 'vm1'
+
+    # Whatever went astray, the periodic resynchronisation rewrites it
+    # from the database.
+    manager.driver.dhcp['br100'] = manager.driver.dhcp['br100'][:1]
+    manager._resync_dhcp_hosts(admin)
+    assert manager.driver.dhcp['br100'] == _dhcp_entries(admin,
+                                                         network['id'])
+    assert len(manager.driver.dhcp['br100']) == 3
+
+
+def test_dhcp_entries_after_a_restart_are_read_whole(admin, flat_dhcp):
+    manager, network = flat_dhcp
+    manager.allocate_for_instance(admin, make_instance(admin), 'demo',
+                                  'test-host')
+    # A new service whose driver has the entries (the hosts file stays),
+    # but which has not given them itself: it reads them all once.
+    restarted = network_manager.FlatDHCPManager(host='test-host')
+    restarted.driver = manager.driver
+    manager.driver.calls.clear()
+    restarted.allocate_for_instance(admin, make_instance(admin), 'demo',
+                                    'test-host')
+    assert [call[0] for call in manager.driver.calls
+            if 'dhcp' in call[0]] == ['update_dhcp']
+    assert manager.driver.dhcp['br100'] == _dhcp_entries(admin,
+                                                         network['id'])
+
+
+def test_an_entry_undone_before_it_reaches_dhcp_is_not_added(
+        admin, flat_dhcp, monkeypatch):
+    manager, network = flat_dhcp
+    manager.allocate_for_instance(admin, make_instance(admin), 'demo',
+                                  'test-host')
+    # The compute host deletes the instance (a retried call) after the
+    # allocation's transaction, before its DHCP entry reached the driver.
+    instance = make_instance(admin)
+    setup = manager._setup_network
+
+    def deallocated_meanwhile(context, net, instance_host, **kwargs):
+        if kwargs.get('added'):
+            manager.deallocate_for_instance(admin, instance, 'test-host')
+        return setup(context, net, instance_host, **kwargs)
+
+    monkeypatch.setattr(manager, '_setup_network', deallocated_meanwhile)
+    nw_info = manager.allocate_for_instance(admin, instance, 'demo',
+                                            'test-host')
+    assert model_address(nw_info) not in manager.driver.dhcp_addresses(
+        'br100')
+    assert manager.driver.dhcp['br100'] == _dhcp_entries(admin,
+                                                         network['id'])
+    # The address, given again, is added.
+    monkeypatch.setattr(manager, '_setup_network', setup)
+    again = manager.allocate_for_instance(admin, make_instance(admin),
+                                          'demo', 'test-host')
+    assert model_address(again) == model_address(nw_info)
+    assert manager.driver.dhcp['br100'] == _dhcp_entries(admin,
+                                                         network['id'])
+    assert len(manager.driver.dhcp['br100']) == 2

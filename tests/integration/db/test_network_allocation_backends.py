@@ -126,3 +126,43 @@ def test_concurrent_first_boots_of_a_project_share_one_vlan(admin):
             nw_info[0]['network']['id'])
     assert all(len(ids) == 1 for ids in by_project.values()), by_project
     assert len(set().union(*by_project.values())) == 3
+
+
+def test_allocate_deallocate_and_a_taken_mac_on_every_backend(admin,
+                                                              monkeypatch):
+    from nimbus.network import addresses
+    from tests.functional.network.conftest import info_cache
+    from tests.functional.network.conftest import live_vifs
+    create_network(admin, fixed_range_v4='10.0.0.0/24')
+    manager = network_manager.FlatDHCPManager(host='test-host')
+    first = make_instance(admin)
+    nw_info = manager.allocate_for_instance(admin, first, 'demo',
+                                            'test-host')
+    assert info_cache(admin, first) == nw_info
+    # A MAC taken already: the unique key refuses it, the allocation is
+    # tried again whole (PostgreSQL ends the transaction on the error).
+    macs = iter([nw_info[0]['address'], 'fa:16:3e:aa:bb:cc'])
+    monkeypatch.setattr(addresses, 'generate_mac', lambda: next(macs))
+    second = make_instance(admin)
+    again = manager.allocate_for_instance(admin, second, 'demo', 'test-host')
+    assert again[0]['address'] == 'fa:16:3e:aa:bb:cc'
+    assert _address(again) != _address(nw_info)
+    assert len(live_vifs(admin)) == 2
+
+    manager.deallocate_for_instance(admin, first)
+    assert info_cache(admin, first) == []
+    rows = fixed_ips(admin)
+    assert not rows[_address(nw_info)]['allocated']
+    assert rows[_address(nw_info)]['instance_uuid'] is None
+    assert rows[_address(nw_info)]['updated_at'] is not None
+    assert [vif['instance_uuid'] for vif in live_vifs(admin)] == [second]
+    assert manager.driver.dhcp_addresses('br100') == [_address(again)]
+    # Allocated again (info cache row there already): the same address
+    # comes back first.
+    monkeypatch.setattr(addresses, 'generate_mac',
+                        lambda: 'fa:16:3e:aa:bb:cd')
+    third = manager.allocate_for_instance(admin, first, 'demo', 'test-host')
+    assert _address(third) == _address(nw_info)
+    assert info_cache(admin, first) == third
+    assert sorted(manager.driver.dhcp_addresses('br100')) == sorted(
+        [_address(again), _address(third)])

@@ -54,6 +54,25 @@ def test_fake_dhcp_keeps_entries_and_releases():
     assert fake.dhcp_addresses('br100') == []
 
 
+def test_fake_dhcp_changes_need_the_entries_first():
+    fake = fake_driver.Driver()
+    network = _network()
+    a = {'mac': 'fa:16:3e:00:00:01', 'address': '10.0.0.2', 'hostname': 'a'}
+    b = {'mac': 'fa:16:3e:00:00:02', 'address': '10.0.0.3', 'hostname': 'b'}
+    assert not fake.change_dhcp_hosts(network, added=[a])
+    assert fake.dhcp_addresses('br100') == []
+    fake.update_dhcp(network, [a])
+    assert fake.change_dhcp_hosts(network, added=[b])
+    assert fake.dhcp_addresses('br100') == ['10.0.0.2', '10.0.0.3']
+    # Removal names the MAC: an address given to another since stays.
+    a_again = dict(a, mac='fa:16:3e:00:00:09')
+    assert fake.change_dhcp_hosts(network, added=[a_again],
+                                  removed=[['10.0.0.2', a['mac']]])
+    assert fake.change_dhcp_hosts(network, removed=[['10.0.0.2', a['mac']],
+                                                    ['10.0.0.3', b['mac']]])
+    assert fake.dhcp['br100'] == [a_again]
+
+
 @pytest.mark.parametrize('name', ['fake_driver',
                                   'nimbus.network.fake_driver'])
 def test_load_network_driver(name):

@@ -57,6 +57,42 @@ def test_hosts_file_is_static_entries_and_reports_changes(tmp_path):
     assert oct(os.stat(server.hosts_file).st_mode & 0o777) == '0o644'
 
 
+def test_hosts_file_is_read_back(tmp_path):
+    server = _dnsmasq(tmp_path)
+    assert server.read_hosts() is None
+    server.write_hosts([{'mac': 'FA:16:3E:00:00:02', 'address': '10.0.0.12',
+                         'hostname': 'b'}])
+    assert server.read_hosts() == [{'mac': 'fa:16:3e:00:00:02',
+                                    'hostname': 'b', 'address': '10.0.0.12'}]
+    server.write_hosts([])
+    assert server.read_hosts() == []
+
+
+def test_dhcp_hosts_changed_in_the_hosts_file(tmp_path, conf, monkeypatch):
+    conf.config(networks_path=str(tmp_path))
+    started = []
+    monkeypatch.setattr(dnsmasq.Dnsmasq, 'start',
+                        lambda self: started.append(self.bridge))
+    net = linux_net.Driver()
+    # No hosts file yet: the manager must give every entry.
+    assert not net.change_dhcp_hosts(NETWORK, added=[
+        {'mac': 'fa:16:3e:00:00:01', 'address': '10.0.0.11',
+         'hostname': 'a'}])
+    assert not os.path.exists(tmp_path / 'nimbus-br100.hosts')
+    net.update_dhcp(NETWORK, [{'mac': 'fa:16:3e:00:00:01',
+                               'address': '10.0.0.11', 'hostname': 'a'}])
+    assert net.change_dhcp_hosts(NETWORK, added=[
+        {'mac': 'fa:16:3e:00:00:02', 'address': '10.0.0.12',
+         'hostname': 'b'}], removed=[['10.0.0.11', 'fa:16:3e:00:00:01']])
+    # An address now another MAC's is not removed.
+    assert net.change_dhcp_hosts(NETWORK, removed=[
+        ['10.0.0.12', 'fa:16:3e:00:00:09']])
+    with open(tmp_path / 'nimbus-br100.hosts') as hosts_file:
+        assert hosts_file.read() == 'fa:16:3e:00:00:02,b,10.0.0.12\n'
+    # Not running: started after each change.
+    assert started == ['br100'] * 3
+
+
 def test_a_networks_path_closed_to_other_users_is_found():
     # dnsmasq re-reads its hosts file as nobody after a change. pytest's
     # tmp_path sits in a directory closed to others: /tmp instead.
