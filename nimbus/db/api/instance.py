@@ -113,7 +113,7 @@ def _columns_only(stmt, with_info_cache):
     return stmt
 
 
-def _children(context, uuids, joins, deleted_uuids=()):
+def _children(context, uuids, joins, deleted_uuids=(), sysmeta_keys=None):
     """{(uuid, kind): [(key, value)]} of metadata, system_metadata,
     security group names and tags, in one UNION ALL statement.  For the
     instances in ``deleted_uuids`` (soft-deleted ones), the children
@@ -124,7 +124,8 @@ def _children(context, uuids, joins, deleted_uuids=()):
     for group, deleted in ((live, False), (list(deleted_uuids), True)):
         if not group:
             continue
-        stmt = _children_stmt(frozenset(joins) & _CHILDREN, deleted)
+        stmt = _children_stmt(frozenset(joins) & _CHILDREN, deleted,
+                              sysmeta_keys)
         if stmt is None:
             return result
         for instance_uuid, name, key, value in utils.rows(
@@ -139,11 +140,12 @@ _CHILDREN = frozenset(('metadata', 'system_metadata', 'security_groups',
 
 
 @functools.lru_cache(maxsize=None)
-def _children_stmt(joins, deleted=False):
+def _children_stmt(joins, deleted=False, sysmeta_keys=None):
     """The statement of _children, made once per set of joins: building
     a four-part UNION costs more than running it.  ``deleted``: the rows
     soft-deleted together with their (soft-deleted) instance, so that a
-    deleted server still shows its flavor, metadata and groups."""
+    deleted server still shows its flavor, metadata and groups.
+    ``sysmeta_keys``: read only these system_metadata keys (a tuple)."""
     uuids = sa.bindparam('uuids', expanding=True)
 
     def alive(model):
@@ -161,9 +163,12 @@ def _children_stmt(joins, deleted=False):
     for name, model in (('metadata', InstanceMetadata),
                         ('system_metadata', InstanceSystemMetadata)):
         if name in joins:
-            parts.append(sa.select(
-                model.instance_uuid, kind(name), model.key, model.value)
-                .where(model.instance_uuid.in_(uuids), alive(model)))
+            part = (sa.select(model.instance_uuid, kind(name), model.key,
+                              model.value)
+                    .where(model.instance_uuid.in_(uuids), alive(model)))
+            if name == 'system_metadata' and sysmeta_keys is not None:
+                part = part.where(model.key.in_(sysmeta_keys))
+            parts.append(part)
     if 'security_groups' in joins:
         assoc = SecurityGroupInstanceAssociation
         parts.append(
@@ -341,6 +346,17 @@ def instance_get_all_by_filters(context, filters, sort_keys=None,
     in the network info cache), ``uuids``.  ``marker`` is the uuid of the
     last instance of the previous page; raises MarkerNotFound if unknown.
     """
+    stmt = filtered_page(context, filters, sort_keys, sort_dirs, limit,
+                         marker)
+    joins = columns_to_join or ()
+    return _join(context, _instance_dicts(context, stmt,
+                                          'info_cache' in joins), joins)
+
+
+def filtered_page(context, filters, sort_keys=None, sort_dirs=None,
+                  limit=None, marker=None):
+    """The select of Instance of instance_get_all_by_filters: filtered,
+    sorted and paged."""
     filters = dict(filters or {})
     sort_keys = list(sort_keys or ['created_at', 'id'])
     sort_dirs = list(sort_dirs or ['desc'] * len(sort_keys))
@@ -402,9 +418,7 @@ def instance_get_all_by_filters(context, filters, sort_keys=None,
             sort_dirs=sort_dirs)
     except sqlalchemyutils.InvalidSortKey as error:
         raise exception.InvalidSortKey(reason=str(error))
-    joins = columns_to_join or ()
-    return _join(context, _instance_dicts(context, stmt,
-                                          'info_cache' in joins), joins)
+    return stmt
 
 
 def _tag_list(value):
