@@ -115,23 +115,21 @@ def _columns_only(stmt, with_info_cache):
 
 def _children(context, uuids, joins, deleted_uuids=(), sysmeta_keys=None):
     """{(uuid, kind): [(key, value)]} of metadata, system_metadata,
-    security group names and tags, in one UNION ALL statement.  For the
+    security group names and tags, in one UNION ALL statement; for the
     instances in ``deleted_uuids`` (soft-deleted ones), the children
-    deleted with the instance (same deleted_at) in a second one."""
+    deleted with the instance (same deleted_at), in the same statement
+    (a changes-since list shows deleted servers in every other
+    request)."""
     result = {}
-    deleted_uuids = set(deleted_uuids)
-    live = [u for u in uuids if u not in deleted_uuids]
-    for group, deleted in ((live, False), (list(deleted_uuids), True)):
-        if not group:
-            continue
-        stmt = _children_stmt(frozenset(joins) & _CHILDREN, deleted,
-                              sysmeta_keys)
-        if stmt is None:
-            return result
-        for instance_uuid, name, key, value in utils.rows(
-                context, stmt, {'uuids': group}):
-            result.setdefault((instance_uuid, name), []).append(
-                (key, value))
+    if not uuids:
+        return result
+    stmt = _children_stmt(frozenset(joins) & _CHILDREN,
+                          bool(deleted_uuids), sysmeta_keys)
+    if stmt is None:
+        return result
+    for instance_uuid, name, key, value in utils.rows(
+            context, stmt, {'uuids': list(uuids)}):
+        result.setdefault((instance_uuid, name), []).append((key, value))
     return result
 
 
@@ -142,19 +140,19 @@ _CHILDREN = frozenset(('metadata', 'system_metadata', 'security_groups',
 @functools.lru_cache(maxsize=None)
 def _children_stmt(joins, deleted=False, sysmeta_keys=None):
     """The statement of _children, made once per set of joins: building
-    a four-part UNION costs more than running it.  ``deleted``: the rows
-    soft-deleted together with their (soft-deleted) instance, so that a
-    deleted server still shows its flavor, metadata and groups.
+    a four-part UNION costs more than running it.  ``deleted``: also the
+    rows soft-deleted together with their (soft-deleted)
+    instance, so that a deleted server still shows its flavor, metadata
+    and groups.
     ``sysmeta_keys``: read only these system_metadata keys (a tuple)."""
     uuids = sa.bindparam('uuids', expanding=True)
 
     def alive(model):
         if not deleted:
             return model.deleted == 0
-        return sa.exists().where(Instance.uuid == model.instance_uuid,
-                                 Instance.deleted != 0,
-                                 model.deleted != 0,
-                                 model.deleted_at == Instance.deleted_at)
+        return sa.or_(model.deleted == 0, sa.exists().where(
+            Instance.uuid == model.instance_uuid, Instance.deleted != 0,
+            model.deleted != 0, model.deleted_at == Instance.deleted_at))
 
     def kind(name):
         return sa.literal(name, sa.String(16))

@@ -109,3 +109,25 @@ def test_servers_detail_selects_do_not_grow_with_servers(cloud):  # noqa: F811
     added = [s for s in servers if s['id'] != server_id]
     assert all(s['tags'] and s['metadata'] and s['addresses']
                for s in added)
+
+
+def test_changes_since_with_deleted_servers_selects(cloud):  # noqa: F811
+    # The children of live and deleted servers come in one statement; the
+    # deleted server's faults (DELETED shows one) in another.
+    import datetime
+    import urllib.parse
+    since = datetime.datetime.now(datetime.timezone.utc).isoformat()
+    kept = cloud.boot('kept')
+    cloud.wait_for_status(kept, ('ACTIVE',))
+    gone = cloud.boot('gone')
+    cloud.wait_for_status(gone, ('ACTIVE',))
+    assert cloud.api.delete('/v2.1/servers/%s' % gone).status_int == 204
+    cloud.wait_for_status(gone, ('DELETED',))
+    with counted_selects() as seen:
+        resp = cloud.api.get('/v2.1/servers/detail?changes-since='
+                             + urllib.parse.quote(since), headers=V)
+    servers = {s['id']: s for s in resp.json_body_or_none['servers']}
+    assert servers[gone]['status'] == 'DELETED'
+    assert servers[gone]['flavor']['id'] == '1'
+    assert servers[kept]['metadata'] == {}
+    assert len(seen) == SELECTS_WITH_FAULTS, seen
