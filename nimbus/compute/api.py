@@ -14,6 +14,7 @@ nimbus-api has database access: objects here run locally.
 """
 
 from oslo_log import log as logging
+from oslo_utils import uuidutils
 
 from nimbus.compute import api_actions
 from nimbus.compute import api_create
@@ -141,6 +142,9 @@ class API(api_create.CreateMixin, api_actions.ActionsMixin):
         """The server row of instance ``instance_id``, found as get
         finds it (InstanceNotFound when unknown, deleted, or of another
         project for a non-admin caller)."""
+        if not uuidutils.is_uuid_like(instance_id):
+            # A name (clients try GET /servers/NAME first): no query.
+            raise exception.InstanceNotFound(instance_id=instance_id)
         filters = {'uuid': instance_id}
         if not context.is_admin:
             filters['project_id'] = context.project_id
