@@ -14,6 +14,7 @@ nimbus-api has database access: objects here run locally.
 """
 
 from oslo_log import log as logging
+from oslo_utils import uuidutils
 
 from nimbus.compute import api_actions
 from nimbus.compute import api_create
@@ -33,6 +34,7 @@ from nimbus.conductor import rpcapi as conductor_rpcapi
 from nimbus.conf import CONF
 from nimbus import exception
 from nimbus import objects
+from nimbus.objects import instance as instance_obj
 from nimbus.objects import instance_action as actions
 
 LOG = logging.getLogger(__name__)
@@ -117,6 +119,43 @@ class API(api_create.CreateMixin, api_actions.ActionsMixin):
         admin too sees only its own project), plus any column filter of
         InstanceList.get_by_filters.  Raises MarkerNotFound (400).
         """
+        filters = self._list_filters(context, search_opts)
+        if filters is None:
+            return objects.InstanceList(context, objects=[])
+        return objects.InstanceList.get_by_filters(
+            context, filters, sort_keys=sort_keys, sort_dirs=sort_dirs,
+            limit=limit, marker=marker, expected_attrs=expected_attrs)
+
+    def get_server_rows(self, context, search_opts=None, limit=None,
+                        marker=None, sort_keys=None, sort_dirs=None):
+        """What get_all finds (same search_opts, same project
+        isolation), as server rows for the API's views (plain dicts, see
+        nimbus.db.api.server_view) instead of Instance objects."""
+        filters = self._list_filters(context, search_opts)
+        if filters is None:
+            return []
+        return instance_obj.server_rows(
+            context, filters, sort_keys=sort_keys, sort_dirs=sort_dirs,
+            limit=limit, marker=marker)
+
+    def get_server_row(self, context, instance_id):
+        """The server row of instance ``instance_id``, found as get
+        finds it (InstanceNotFound when unknown, deleted, or of another
+        project for a non-admin caller)."""
+        if not uuidutils.is_uuid_like(instance_id):
+            # A name (clients try GET /servers/NAME first): no query.
+            raise exception.InstanceNotFound(instance_id=instance_id)
+        filters = {'uuid': instance_id}
+        if not context.is_admin:
+            filters['project_id'] = context.project_id
+        rows = instance_obj.server_rows(context, filters)
+        if not rows:
+            raise exception.InstanceNotFound(instance_id=instance_id)
+        return rows[0]
+
+    def _list_filters(self, context, search_opts):
+        """The instance filters of get_all's search_opts (None: nothing
+        can match)."""
         filters = dict(search_opts or {})
         all_tenants = filters.pop('all_tenants', False)
         if isinstance(all_tenants, str):
@@ -132,11 +171,9 @@ class API(api_create.CreateMixin, api_actions.ActionsMixin):
             try:
                 flavor = objects.Flavor.get_by_flavor_id(context, flavorid)
             except exception.NotFound:
-                return objects.InstanceList(context, objects=[])
+                return None
             filters['instance_type_id'] = flavor.id
-        return objects.InstanceList.get_by_filters(
-            context, filters, sort_keys=sort_keys, sort_dirs=sort_dirs,
-            limit=limit, marker=marker, expected_attrs=expected_attrs)
+        return filters
 
     def get_instance_metadata(self, context, instance):
         return dict(instance.metadata)

@@ -10,6 +10,7 @@ from oslo_versionedobjects import exception as ovo_exc
 from oslo_versionedobjects import fields
 
 from nimbus.db.api import instance as instance_db
+from nimbus.db.api import server_view as server_view_db
 from nimbus.objects import base
 
 # Attributes loaded only when asked for (expected_attrs) or on first use.
@@ -397,6 +398,27 @@ class Instance(base.NimbusPersistentObject, base.NimbusObject):
             setattr(self, name, value)
         self.obj_reset_changes()
 
+    def server_row(self):
+        """The server row (see nimbus.db.api.server_view) of this
+        instance, for the Compute API's views."""
+        row = {name: getattr(self, name) if self.obj_attr_is_set(name)
+               else None for name in server_view_db.VIEW_COLUMNS}
+        row['locked'] = bool(row['locked'])
+        cache = self.info_cache
+        fault = (self.fault if self.vm_state in
+                 server_view_db.FAULT_VM_STATES else None)
+        row.update(
+            metadata=dict(self.metadata or {}),
+            flavorid=(self.system_metadata or {}).get(
+                server_view_db.FLAVORID_KEY),
+            network_info=(cache.network_info or []) if cache else [],
+            security_groups=sorted(self.security_groups or []),
+            tags=sorted(self.tags or []),
+            fault=None if fault is None else {
+                'code': fault.code, 'message': fault.message,
+                'details': fault.details, 'created_at': fault.created_at})
+        return row
+
     @base.remotable
     def update_metadata(self, updates, delete=False):
         """Set user metadata items (``delete``: replace the whole dict)."""
@@ -498,6 +520,20 @@ class InstanceList(base.ObjectListBase, base.NimbusObject):
         db_insts = instance_db.instance_get_all_by_host(
             context, host, columns_to_join=_joins(expected_attrs))
         return cls._make(context, db_insts, expected_attrs)
+
+
+def server_rows(context, filters, sort_keys=None, sort_dirs=None,
+                limit=None, marker=None):
+    """Server rows (plain dicts, see nimbus.db.api.server_view) of the
+    instances InstanceList.get_by_filters would give, for the Compute
+    API's views: read in the API (which has the database), never over
+    RPC."""
+    filters = _translate_filters(filters)
+    if filters is None:
+        return []
+    return server_view_db.server_rows(
+        context, filters, sort_keys=sort_keys, sort_dirs=sort_dirs,
+        limit=limit, marker=marker)
 
 
 def _translate_filters(filters):

@@ -116,24 +116,23 @@ def _columns_only(stmt, with_info_cache):
     return stmt
 
 
-def _children(context, uuids, joins, deleted_uuids=()):
+def _children(context, uuids, joins, deleted_uuids=(), sysmeta_keys=None):
     """{(uuid, kind): [(key, value)]} of metadata, system_metadata,
-    security group names and tags, in one UNION ALL statement.  For the
+    security group names and tags, in one UNION ALL statement; for the
     instances in ``deleted_uuids`` (soft-deleted ones), the children
-    deleted with the instance (same deleted_at) in a second one."""
+    deleted with the instance (same deleted_at), in the same statement
+    (a changes-since list shows deleted servers in every other
+    request)."""
     result = {}
-    deleted_uuids = set(deleted_uuids)
-    live = [u for u in uuids if u not in deleted_uuids]
-    for group, deleted in ((live, False), (list(deleted_uuids), True)):
-        if not group:
-            continue
-        stmt = _children_stmt(frozenset(joins) & _CHILDREN, deleted)
-        if stmt is None:
-            return result
-        for instance_uuid, name, key, value in utils.rows(
-                context, stmt, {'uuids': group}):
-            result.setdefault((instance_uuid, name), []).append(
-                (key, value))
+    if not uuids:
+        return result
+    stmt = _children_stmt(frozenset(joins) & _CHILDREN,
+                          bool(deleted_uuids), sysmeta_keys)
+    if stmt is None:
+        return result
+    for instance_uuid, name, key, value in utils.rows(
+            context, stmt, {'uuids': list(uuids)}):
+        result.setdefault((instance_uuid, name), []).append((key, value))
     return result
 
 
@@ -142,20 +141,21 @@ _CHILDREN = frozenset(('metadata', 'system_metadata', 'security_groups',
 
 
 @functools.lru_cache(maxsize=None)
-def _children_stmt(joins, deleted=False):
+def _children_stmt(joins, deleted=False, sysmeta_keys=None):
     """The statement of _children, made once per set of joins: building
-    a four-part UNION costs more than running it.  ``deleted``: the rows
-    soft-deleted together with their (soft-deleted) instance, so that a
-    deleted server still shows its flavor, metadata and groups."""
+    a four-part UNION costs more than running it.  ``deleted``: also the
+    rows soft-deleted together with their (soft-deleted)
+    instance, so that a deleted server still shows its flavor, metadata
+    and groups.
+    ``sysmeta_keys``: read only these system_metadata keys (a tuple)."""
     uuids = sa.bindparam('uuids', expanding=True)
 
     def alive(model):
         if not deleted:
             return model.deleted == 0
-        return sa.exists().where(Instance.uuid == model.instance_uuid,
-                                 Instance.deleted != 0,
-                                 model.deleted != 0,
-                                 model.deleted_at == Instance.deleted_at)
+        return sa.or_(model.deleted == 0, sa.exists().where(
+            Instance.uuid == model.instance_uuid, Instance.deleted != 0,
+            model.deleted != 0, model.deleted_at == Instance.deleted_at))
 
     def kind(name):
         return sa.literal(name, sa.String(16))
@@ -164,9 +164,12 @@ def _children_stmt(joins, deleted=False):
     for name, model in (('metadata', InstanceMetadata),
                         ('system_metadata', InstanceSystemMetadata)):
         if name in joins:
-            parts.append(sa.select(
-                model.instance_uuid, kind(name), model.key, model.value)
-                .where(model.instance_uuid.in_(uuids), alive(model)))
+            part = (sa.select(model.instance_uuid, kind(name), model.key,
+                              model.value)
+                    .where(model.instance_uuid.in_(uuids), alive(model)))
+            if name == 'system_metadata' and sysmeta_keys is not None:
+                part = part.where(model.key.in_(sysmeta_keys))
+            parts.append(part)
     if 'security_groups' in joins:
         assoc = SecurityGroupInstanceAssociation
         parts.append(
@@ -344,6 +347,17 @@ def instance_get_all_by_filters(context, filters, sort_keys=None,
     in the network info cache), ``uuids``.  ``marker`` is the uuid of the
     last instance of the previous page; raises MarkerNotFound if unknown.
     """
+    stmt = filtered_page(context, filters, sort_keys, sort_dirs, limit,
+                         marker)
+    joins = columns_to_join or ()
+    return _join(context, _instance_dicts(context, stmt,
+                                          'info_cache' in joins), joins)
+
+
+def filtered_page(context, filters, sort_keys=None, sort_dirs=None,
+                  limit=None, marker=None):
+    """The select of Instance of instance_get_all_by_filters: filtered,
+    sorted and paged."""
     filters = dict(filters or {})
     sort_keys = list(sort_keys or ['created_at', 'id'])
     sort_dirs = list(sort_dirs or ['desc'] * len(sort_keys))
@@ -405,9 +419,7 @@ def instance_get_all_by_filters(context, filters, sort_keys=None,
             sort_dirs=sort_dirs)
     except sqlalchemyutils.InvalidSortKey as error:
         raise exception.InvalidSortKey(reason=str(error))
-    joins = columns_to_join or ()
-    return _join(context, _instance_dicts(context, stmt,
-                                          'info_cache' in joins), joins)
+    return stmt
 
 
 def _tag_list(value):

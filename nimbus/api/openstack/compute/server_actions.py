@@ -61,7 +61,7 @@ def _rebuild(req, instance, body):
         servers._compute().update(req.context, instance,
                                   display_description=args['description'])
     instance = servers.get_instance(req, instance.uuid)
-    server = views.common_view(req, instance)
+    server = views.common_view(req, instance.server_row())
     server['adminPass'] = args.get('adminPass') or servers._password()
     return wsgi.json_response({'server': server}, status=202)
 

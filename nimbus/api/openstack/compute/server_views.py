@@ -33,6 +33,7 @@ def _address(addr, version, kind, mac, detail):
 
 
 def _network_info(instance):
+    """The network info of an Instance object (its info cache's)."""
     cache = getattr(instance, 'info_cache', None)
     if cache is None:
         return []
@@ -41,42 +42,70 @@ def _network_info(instance):
     return getattr(cache, 'network_info', None) or []
 
 
-def basic(req, instance):
-    return {'id': instance.uuid, 'name': instance.display_name or '',
-            'links': common.links(req, 'servers', instance.uuid)}
+def basic(req, server):
+    """The id, name and links of a server row."""
+    return {'id': server['uuid'], 'name': server['display_name'] or '',
+            'links': common.links(req, 'servers', server['uuid'])}
 
 
-def _image(req, instance):
-    if not instance.image_ref:
+class _Prefixes:
+    """The URLs of a request's links, worked out once per request (a page
+    of servers has four links per server)."""
+
+    def __init__(self, req):
+        project = common.project_in_url(req)
+        middle = ('/%s' % project) if project else ''
+        bookmark = common.bookmark_prefix(req)
+        self.self_servers = '%s%s/servers/' % (common.url_prefix(req),
+                                               middle)
+        self.bookmark_servers = '%s%s/servers/' % (bookmark, middle)
+        self.images = '%s/images/' % bookmark
+        self.flavors = '%s/flavors/' % bookmark
+
+
+_PREFIXES_KEY = 'nimbus.servers.link_prefixes'
+
+
+def _prefixes(req):
+    prefixes = req.environ.get(_PREFIXES_KEY)
+    if prefixes is None:
+        prefixes = req.environ[_PREFIXES_KEY] = _Prefixes(req)
+    return prefixes
+
+
+def _links(prefixes, uuid):
+    return [{'rel': 'self', 'href': prefixes.self_servers + uuid},
+            {'rel': 'bookmark', 'href': prefixes.bookmark_servers + uuid}]
+
+
+def _image(prefixes, server):
+    image_ref = server['image_ref']
+    if not image_ref:
         return ''  # booted from a volume
-    return {'id': instance.image_ref,
-            'links': [{'rel': 'bookmark', 'href': '%s/images/%s' % (
-                common.bookmark_prefix(req), instance.image_ref)}]}
+    return {'id': image_ref,
+            'links': [{'rel': 'bookmark',
+                       'href': prefixes.images + image_ref}]}
 
 
-def _flavor(req, instance):
-    # Only the flavorid is shown: read it without building the flavor.
-    flavorid = (instance.system_metadata or {}).get(
-        'instance_type_flavorid')
+def _flavor(prefixes, server):
+    flavorid = server['flavorid']
     if flavorid is None:
-        flavor = instance.flavor
-        if flavor is None:
-            return {}
-        flavorid = flavor.flavorid
-    return {'id': str(flavorid),
-            'links': [{'rel': 'bookmark', 'href': '%s/flavors/%s' % (
-                common.bookmark_prefix(req), flavorid)}]}
+        return {}
+    return {'id': flavorid,
+            'links': [{'rel': 'bookmark',
+                       'href': prefixes.flavors + flavorid}]}
 
 
-def _fault(req, instance, status):
-    fault = getattr(instance, 'fault', None)
+def _fault(req, server, status):
+    fault = server['fault']
     if fault is None or status not in ('ERROR', 'DELETED'):
         return None
-    body = {'code': fault.code, 'created': common.isotime(fault.created_at),
-            'message': fault.message}
+    body = {'code': fault['code'],
+            'created': common.isotime(fault['created_at']),
+            'message': fault['message']}
     # Tracebacks only for administrators, or when it was not our bug.
-    if fault.details and (req.context.is_admin or fault.code != 500):
-        body['details'] = fault.details
+    if fault['details'] and (req.context.is_admin or fault['code'] != 500):
+        body['details'] = fault['details']
     return body
 
 
@@ -97,90 +126,90 @@ def _is_admin(req):
     return allowed
 
 
-def detail(req, instance, host_status=None):
-    """The full server document (GET /servers/{id}, /servers/detail)."""
-    server = common_view(req, instance, extended=True)
+def detail(req, server, host_status=None):
+    """The full server document (GET /servers/{id}, /servers/detail) of
+    a server row (nimbus.db.api.server_view)."""
+    view = common_view(req, server, extended=True)
     if _is_admin(req) and req.api_version.matches('2.16') and (
             host_status is not None):
-        server['host_status'] = host_status
-    return server
+        view['host_status'] = host_status
+    return view
 
 
-def common_view(req, instance, extended=False):
-    """The server document; without ``extended`` only the common fields
-    (what PUT /servers/{id} and rebuild answer, as in Nova)."""
+def common_view(req, server, extended=False):
+    """The server document of a server row; without ``extended`` only
+    the common fields (what PUT /servers/{id} and rebuild answer, as in
+    Nova)."""
     version = req.api_version
-    status = states.status_from_state(instance.vm_state, instance.task_state)
-    server = {
-        'id': instance.uuid,
-        'name': instance.display_name or '',
+    prefixes = _prefixes(req)
+    uuid = server['uuid']
+    status = states.status_from_state(server['vm_state'],
+                                      server['task_state'])
+    created = common.isotime(server['created_at'])
+    updated = server['updated_at']
+    view = {
+        'id': uuid,
+        'name': server['display_name'] or '',
         'status': status,
-        'tenant_id': instance.project_id,
-        'user_id': instance.user_id,
-        'metadata': dict(instance.metadata or {}),
-        'hostId': common.host_id(instance.project_id, instance.host),
-        'image': _image(req, instance),
-        'flavor': _flavor(req, instance),
-        'created': common.isotime(instance.created_at),
-        'updated': common.isotime(instance.updated_at or
-                                  instance.created_at),
-        'addresses': addresses(_network_info(instance), detail=extended),
-        'accessIPv4': _optional(instance, 'access_ip_v4') or '',
-        'accessIPv6': _optional(instance, 'access_ip_v6') or '',
-        'links': common.links(req, 'servers', instance.uuid),
+        'tenant_id': server['project_id'],
+        'user_id': server['user_id'],
+        'metadata': server['metadata'],
+        'hostId': common.host_id(server['project_id'], server['host']),
+        'image': _image(prefixes, server),
+        'flavor': _flavor(prefixes, server),
+        'created': created,
+        'updated': created if updated is None else common.isotime(updated),
+        'addresses': addresses(server['network_info'], detail=extended),
+        'accessIPv4': server['access_ip_v4'] or '',
+        'accessIPv6': server['access_ip_v6'] or '',
+        'links': _links(prefixes, uuid),
         'OS-DCF:diskConfig': 'MANUAL',
     }
     if status in common.PROGRESS_STATUSES:
-        server['progress'] = instance.progress or 0
-    fault = _fault(req, instance, status)
-    if fault is not None:
-        server['fault'] = fault
+        view['progress'] = server['progress'] or 0
+    if server['fault'] is not None:
+        fault = _fault(req, server, status)
+        if fault is not None:
+            view['fault'] = fault
     if version.matches('2.9'):
-        server['locked'] = bool(instance.locked)
+        view['locked'] = bool(server['locked'])
     if version.matches('2.19'):
-        server['description'] = instance.display_description
+        view['description'] = server['display_description']
     if version.matches('2.26'):
-        server['tags'] = list(instance.tags or [])
+        view['tags'] = list(server['tags'])
     if not extended:
-        return server
-    server.update({
-        'key_name': instance.key_name,
+        return view
+    view.update({
+        'key_name': server['key_name'],
         'security_groups': [{'name': name} for name in
-                            (instance.security_groups or ['default'])],
-        'OS-SRV-USG:launched_at': _usage_time(instance.launched_at),
-        'OS-SRV-USG:terminated_at': _usage_time(instance.terminated_at),
-        'OS-EXT-AZ:availability_zone': instance.availability_zone or '',
-        'OS-EXT-STS:task_state': instance.task_state,
-        'OS-EXT-STS:vm_state': instance.vm_state,
-        'OS-EXT-STS:power_state': instance.power_state or 0,
-        'config_drive': 'True' if instance.config_drive else '',
+                            (server['security_groups'] or ['default'])],
+        'OS-SRV-USG:launched_at': _usage_time(server['launched_at']),
+        'OS-SRV-USG:terminated_at': _usage_time(server['terminated_at']),
+        'OS-EXT-AZ:availability_zone': server['availability_zone'] or '',
+        'OS-EXT-STS:task_state': server['task_state'],
+        'OS-EXT-STS:vm_state': server['vm_state'],
+        'OS-EXT-STS:power_state': server['power_state'] or 0,
+        'config_drive': 'True' if server['config_drive'] else '',
         'os-extended-volumes:volumes_attached': [],
     })
     if _is_admin(req):
-        server.update({
-            'OS-EXT-SRV-ATTR:host': instance.host,
-            'OS-EXT-SRV-ATTR:hypervisor_hostname': instance.node,
-            'OS-EXT-SRV-ATTR:instance_name': instance_name(instance),
+        view.update({
+            'OS-EXT-SRV-ATTR:host': server['host'],
+            'OS-EXT-SRV-ATTR:hypervisor_hostname': server['node'],
+            'OS-EXT-SRV-ATTR:instance_name': instance_name(server['id']),
         })
         if version.matches('2.3'):
-            server.update({
-                'OS-EXT-SRV-ATTR:reservation_id': instance.reservation_id,
-                'OS-EXT-SRV-ATTR:launch_index': instance.launch_index or 0,
-                'OS-EXT-SRV-ATTR:kernel_id': instance.kernel_id or '',
-                'OS-EXT-SRV-ATTR:ramdisk_id': instance.ramdisk_id or '',
-                'OS-EXT-SRV-ATTR:hostname': instance.hostname or '',
+            view.update({
+                'OS-EXT-SRV-ATTR:reservation_id': server['reservation_id'],
+                'OS-EXT-SRV-ATTR:launch_index': server['launch_index'] or 0,
+                'OS-EXT-SRV-ATTR:kernel_id': server['kernel_id'] or '',
+                'OS-EXT-SRV-ATTR:ramdisk_id': server['ramdisk_id'] or '',
+                'OS-EXT-SRV-ATTR:hostname': server['hostname'] or '',
                 'OS-EXT-SRV-ATTR:root_device_name':
-                    instance.root_device_name,
-                'OS-EXT-SRV-ATTR:user_data': instance.user_data,
+                    server['root_device_name'],
+                'OS-EXT-SRV-ATTR:user_data': server['user_data'],
             })
-    return server
-
-
-def _optional(instance, name):
-    try:
-        return getattr(instance, name)
-    except (AttributeError, NotImplementedError):
-        return None
+    return view
 
 
 def _usage_time(value):
@@ -190,6 +219,6 @@ def _usage_time(value):
     return value.replace(tzinfo=None).isoformat()
 
 
-def instance_name(instance):
+def instance_name(instance_id):
     """The hypervisor's name of the guest: instance-%08x of the row id."""
-    return 'instance-%08x' % instance.id
+    return 'instance-%08x' % instance_id

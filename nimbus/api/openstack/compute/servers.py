@@ -97,21 +97,20 @@ def _list(req, detail):
     sort_keys = req.GET.getall('sort_key') or None
     sort_dirs = req.GET.getall('sort_dir') or None
     try:
-        instances = _compute().get_all(
+        rows = _compute().get_server_rows(
             req.context, search_opts=_search_opts(req), limit=limit,
-            marker=marker, sort_keys=sort_keys, sort_dirs=sort_dirs,
-            expected_attrs=VIEW_ATTRS if detail else [])
+            marker=marker, sort_keys=sort_keys, sort_dirs=sort_dirs)
     except exception.MarkerNotFound:
         raise webob.exc.HTTPBadRequest(
             explanation='marker [%s] not found' % marker)
     except exception.Invalid as exc:
         raise webob.exc.HTTPBadRequest(explanation=exc.format_message())
     if detail:
-        statuses = _host_statuses(req, instances)
-        servers = [views.detail(req, i, statuses.get(i.host))
-                   for i in instances]
+        statuses = _host_statuses(req, rows)
+        servers = [views.detail(req, row, statuses.get(row['host']))
+                   for row in rows]
     else:
-        servers = [views.basic(req, i) for i in instances]
+        servers = [views.basic(req, row) for row in rows]
     body = {'servers': servers}
     next_link = common.next_link(req, 'servers/detail' if detail else
                                  'servers', servers, limit)
@@ -128,8 +127,9 @@ def detail(req):
     return _list(req, detail=True)
 
 
-def _host_statuses(req, instances):
-    """{host: UP|DOWN|MAINTENANCE|UNKNOWN} for 2.16's host_status."""
+def _host_statuses(req, rows):
+    """{host: UP|DOWN|MAINTENANCE|UNKNOWN} for 2.16's host_status, of
+    the hosts of server rows."""
     if not req.api_version.matches('2.16'):
         return {}
     try:
@@ -137,7 +137,7 @@ def _host_statuses(req, instances):
                                       'host_status', target={})
     except exception.PolicyNotAuthorized:
         return {}
-    hosts = {i.host for i in instances if i.host}
+    hosts = {row['host'] for row in rows if row['host']}
     statuses = {}
     if hosts:
         services = objects.ServiceList.get_by_binary(
@@ -159,10 +159,13 @@ def _host_statuses(req, instances):
 
 def show(req, server_id):
     policy.authorize(req.context, 'os_compute_api:servers:show')
-    instance = get_instance(req, server_id)
-    statuses = _host_statuses(req, [instance])
-    return {'server': views.detail(req, instance, statuses.get(
-        instance.host))}
+    try:
+        row = _compute().get_server_row(req.context, server_id)
+    except exception.InstanceNotFound:
+        raise webob.exc.HTTPNotFound(
+            explanation='Instance %s could not be found.' % server_id)
+    statuses = _host_statuses(req, [row])
+    return {'server': views.detail(req, row, statuses.get(row['host']))}
 
 
 def _networks(req, server):
@@ -316,7 +319,7 @@ def update(req, server_id, body):
     if 'accessIPv6' in server:
         values['access_ip_v6'] = server['accessIPv6']
     instance = _compute().update(context, instance, **values)
-    return {'server': views.common_view(req, instance)}
+    return {'server': views.common_view(req, instance.server_row())}
 
 
 @wsgi.response(204)
