@@ -510,10 +510,11 @@ def instance_update(context, instance_uuid, values, expected=None,
     if system_metadata is not None:
         _set_kv(context, InstanceSystemMetadata, instance_uuid,
                 system_metadata, True)
-    row = context.session.scalars(
-        sa.select(Instance).where(Instance.uuid == instance_uuid)
-        .execution_options(populate_existing=True)).one()
-    return _join(context, [row], columns_to_join)[0]
+    # Column values with Core: every save of every service reads the row
+    # back, and building an ORM object for it cost more than the read.
+    found = _instance_dicts(context, _by_uuid_stmt('yes', False), False,
+                            {'uuid': instance_uuid}, prepared=True)
+    return _join(context, found, columns_to_join)[0]
 
 
 def _raise_unexpected(actual, expected):
