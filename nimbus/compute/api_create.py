@@ -107,6 +107,8 @@ class CreateMixin:
                     inst.create()
                     self._create_bdms(txn_context, inst, image_href, flavor,
                                       block_device_mapping)
+                    # Recorded with the instance, in its transaction.
+                    self._record_action(txn_context, inst, actions.CREATE)
                     made.append(inst)
                 return made
             deltas = {'instances': count, 'cores': count * flavor.vcpus,
@@ -122,7 +124,6 @@ class CreateMixin:
             instances = create_rows(min_count)
         for inst in instances:
             inst._context = context
-            self._record_action(context, inst, actions.CREATE)
 
         request_spec = self._request_spec(context, instances, flavor, image,
                                           availability_zone,
