@@ -85,7 +85,8 @@ class API(api_create.CreateMixin, api_actions.ActionsMixin):
     @staticmethod
     def _get_flavor(context, flavor):
         if isinstance(flavor, (str, int)):
-            flavor = objects.Flavor.get_by_flavor_id(context, str(flavor))
+            flavor = objects.Flavor.get_by_flavor_id_cached(context,
+                                                            str(flavor))
         if getattr(flavor, 'disabled', False):
             raise exception.FlavorNotFound(flavor_id=flavor.flavorid)
         return flavor

@@ -245,8 +245,8 @@ def create(req, body):
         policy.authorize(context, 'os_compute_api:servers:create:'
                                   'forced_host', target={})
     try:
-        flavor = objects.Flavor.get_by_flavor_id(context,
-                                                 str(server['flavorRef']))
+        flavor = objects.Flavor.get_by_flavor_id_cached(
+            context, str(server['flavorRef']))
     except exception.NotFound:
         raise webob.exc.HTTPBadRequest(
             explanation='Flavor %s could not be found.' %
