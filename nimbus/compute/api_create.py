@@ -170,7 +170,7 @@ class CreateMixin:
         """The image dict (None when booting from a volume)."""
         if not image_href:
             return None
-        image = self._image_api().get(context, image_href)
+        image = self._get_image(context, image_href)
         if image.get('status') not in (None, 'active'):
             raise exception.ImageNotActive(image_id=image_href)
         if (image.get('min_ram') or 0) > flavor.memory_mb:
