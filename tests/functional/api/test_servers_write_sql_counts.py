@@ -16,11 +16,12 @@ from tests.functional.cloud import image_server  # noqa: F401
 
 V = {'X-OpenStack-Nova-API-Version': '2.37'}
 
-# The image (its row, properties, tags, locations: read in-process),
-# the quota lock, the limits, the usage; the instance, its system metadata,
-# info cache, default security group and its association, the root disk's
-# mapping and the create action. The flavor comes from the cache.
-POST_STATEMENTS = 14
+# The image (its row; its properties, tags and locations: read
+# in-process), the quota lock, the limits, the usage; the instance, its
+# system metadata, info cache, default security group and its association,
+# the root disk's mapping and the create action. The flavor comes from the
+# cache.
+POST_STATEMENTS = 12
 # The image read, the quota check with the writes.
 POST_TRANSACTIONS = 2
 # The instance (with its info cache) and its system metadata; the
