@@ -118,6 +118,8 @@ def authorize(context, action, target=None):
     enforcer = get_enforcer()
     enforcer.load_rules()
     decisions = enforcer.decisions
+    if decisions is None:
+        decisions = enforcer.decisions = {}
     key = _decision_key(action, target, credentials)
     allowed = decisions.get(key) if key is not None else None
     if allowed is None:
