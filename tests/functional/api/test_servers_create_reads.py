@@ -81,8 +81,8 @@ def test_deleted_and_unknown_images_are_refused(cloud, glance,  # noqa: F811
         assert message == 'Image %s could not be found.' % image_id
 
 
-def test_private_image_of_another_project_is_refused(  # noqa: F811
-        cloud, glance, image_path):
+def test_private_image_of_another_project_is_refused(
+        cloud, glance, image_path):  # noqa: F811
     image = upload_image(glance, name='secret', visibility='private')
     message = _bad_request(_post(cloud, image['id'], image_path))
     assert message == 'Image %s could not be found.' % image['id']
@@ -101,8 +101,8 @@ def test_image_without_data_is_refused(cloud, glance,  # noqa: F811
     assert image['id'] in message and 'active' in message
 
 
-def test_image_read_in_process_is_the_clients_image(cloud,  # noqa: F811
-                                                     glance):
+def test_image_read_in_process_is_the_clients_image(
+        cloud, glance):  # noqa: F811
     context = user_context()
     image = upload_image(glance, name='props', kernel_id='k-1',
                          min_ram=64)
@@ -111,8 +111,8 @@ def test_image_read_in_process_is_the_clients_image(cloud,  # noqa: F811
         context, image['id'])
 
 
-def test_flavor_changed_through_the_api_is_seen_at_once(  # noqa: F811
-        cloud):
+def test_flavor_changed_through_the_api_is_seen_at_once(
+        cloud):  # noqa: F811
     def create(ram):
         resp = cloud.admin_api.post('/v2.1/flavors', body={'flavor': {
             'name': 'f%d' % ram, 'ram': ram, 'vcpus': 1, 'disk': 1,

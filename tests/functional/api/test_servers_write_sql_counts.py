@@ -57,8 +57,8 @@ def counted():
         sa.event.remove(engine, 'begin', begin)
 
 
-def test_boot_and_delete_run_a_fixed_number_of_statements(  # noqa: F811
-        cloud):
+def test_boot_and_delete_run_a_fixed_number_of_statements(
+        cloud):  # noqa: F811
     # The first boot of a project makes its quota lock rows and default
     # security group; the counts are those of every later boot.
     first = cloud.boot('first')
