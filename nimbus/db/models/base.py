@@ -62,7 +62,7 @@ class Base(orm.DeclarativeBase):
 
     def as_dict(self) -> dict:
         """The row's column values, detached from any session."""
-        return {key: getattr(self, key) for key in _column_keys(type(self))}
+        return {key: getattr(self, key) for key in column_keys(type(self))}
 
     def update(self, values: dict) -> None:
         """Set column attributes from ``values``; unknown keys are an error."""
@@ -80,7 +80,7 @@ class Base(orm.DeclarativeBase):
 
 
 @functools.lru_cache(maxsize=None)
-def _column_keys(model):
+def column_keys(model):
     """The column attribute keys of a mapped class, in mapper order (the
     mapper is inspected once per class, not once per row)."""
     return tuple(attr.key for attr in sa.inspect(model).column_attrs)
@@ -88,7 +88,7 @@ def _column_keys(model):
 
 @functools.lru_cache(maxsize=None)
 def _column_key_set(model):
-    return frozenset(_column_keys(model))
+    return frozenset(column_keys(model))
 
 
 class IdMixin:
