@@ -63,6 +63,10 @@ def _with_aliases(values):
     return values
 
 
+class _LockRowsMissing(Exception):
+    """A lock row of the check is missing: make it, then check again."""
+
+
 class QuotaEngine:
     """The quota API every layer uses (one instance: ``QUOTAS``)."""
 
@@ -94,11 +98,16 @@ class QuotaEngine:
 
     def get_limits(self, context, project_id):
         """{resource: limit} in force for a project."""
-        limits = self.get_defaults(context)
-        for resource, limit in quota_db.quota_get_all_by_project(
-                context, project_id).items():
-            if resource in RESOURCES and limit is not None:
-                limits[resource] = limit
+        # The defaults and the project's own limits in one statement: this
+        # runs in every boot's quota transaction.
+        defaults, own = quota_db.quota_get_class_and_project(
+            context, DEFAULT_CLASS, project_id)
+        limits = {name: getattr(CONF.quota, option)
+                  for name, option in RESOURCES.items()}
+        for values in (defaults, own):
+            for resource, limit in values.items():
+                if resource in limits and limit is not None:
+                    limits[resource] = limit
         return _with_aliases(limits)
 
     def get_project_quotas(self, context, project_id, usages=True,
@@ -176,6 +185,8 @@ class QuotaEngine:
         """Raise OverQuota when a per-request value exceeds its limit
         (metadata_items=12, injected_files=2, ...)."""
         values = {_canonical(name): value for name, value in values.items()}
+        if all(value <= 0 for value in values.values()):
+            return  # no limit (>= 0, or -1: unlimited) is ever below it
         limits = self.get_limits(context, project_id)
         overs = [name for name, value in values.items()
                  if 0 <= limits[name] < value]
@@ -199,29 +210,53 @@ class QuotaEngine:
         """
         deltas = {_canonical(name): int(delta)
                   for name, delta in deltas.items()}
+        try:
+            return self._check_and_run(context, project_id, user_id, deltas,
+                                       fn, ensured=False)
+        except _LockRowsMissing:
+            pass
         # The lock rows are made, and committed, before the locking
-        # transaction, whose first statement must be the lock.
+        # transaction, whose first statement must be the lock: once per
+        # project and resource, so the usual boot finds them at once.
         quota_db.quota_usage_ensure(context, project_id, list(deltas))
-        return self._check_and_run(context, project_id, user_id, deltas, fn)
+        return self._check_and_run(context, project_id, user_id, deltas, fn,
+                                   ensured=True)
 
     @session.retry_on_deadlock
     @session.writer
-    def _check_and_run(self, context, project_id, user_id, deltas, fn):
-        quota_db.quota_usage_lock(context, project_id, list(deltas))
+    def _check_and_run(self, context, project_id, user_id, deltas, fn,
+                       ensured):
+        locked = quota_db.quota_usage_lock(context, project_id, list(deltas))
+        if not ensured and not locked.issuperset(deltas):
+            raise _LockRowsMissing()  # rolls back: nothing was done
         self._check(context, project_id, user_id, deltas)
         return fn(context)
 
+    def _counts(self, context, project_id, user_id, resources):
+        """{resource: usage} of ``resources``; instances, cores and ram
+        from one statement."""
+        usages = {}
+        resources = set(resources)
+        if resources & {'instances', 'cores', 'ram'}:
+            instances, cores, ram = quota_db.count_instances(context,
+                                                             project_id)
+            usages.update(instances=instances, cores=cores, ram=ram)
+        for resource in resources - {'instances', 'cores', 'ram'}:
+            usages[resource] = self.count(
+                context, resource, project_id,
+                user_id if resource == 'key_pairs' else None)
+        return {resource: usages[resource] for resource in resources}
+
     def _check(self, context, project_id, user_id, deltas):
         limits = self.get_limits(context, project_id)
+        checked = sorted(resource for resource in deltas
+                         if limits[resource] >= 0 and deltas[resource] > 0)
+        counts = (self._counts(context, project_id, user_id, checked)
+                  if checked else {})
         usages, overs = {}, []
-        for resource in sorted(deltas):
-            limit = limits[resource]
-            if limit < 0 or deltas[resource] <= 0:
-                continue
-            usages[resource] = self.count(context, resource, project_id,
-                                          user_id if resource == 'key_pairs'
-                                          else None)
-            if usages[resource] + deltas[resource] > limit:
+        for resource in checked:
+            usages[resource] = counts[resource]
+            if usages[resource] + deltas[resource] > limits[resource]:
                 overs.append(resource)
         if overs:
             raise exception.OverQuota(

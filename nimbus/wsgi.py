@@ -17,6 +17,17 @@ from nimbus import exception
 LOG = logging.getLogger(__name__)
 
 
+# (name, host, port) of the servers this process is listening with: who
+# needs to know whether an endpoint is served here (nimbus.image.local).
+_LISTENING = set()
+
+
+def listening(name):
+    """[(host, port)] this process serves the app ``name`` on now."""
+    return [(host, port) for served, host, port in list(_LISTENING)
+            if served == name]
+
+
 class Server:
     def __init__(self, name, app, host='0.0.0.0', port=0, threads=16,
                  shutdown_timeout=10):
@@ -36,9 +47,11 @@ class Server:
                                         name='wsgi-%s' % self.name,
                                         daemon=True)
         self._thread.start()
+        _LISTENING.add((self.name, self.host, self.port))
         LOG.info('%s listening on %s:%s', self.name, self.host, self.port)
 
     def stop(self):
+        _LISTENING.discard((self.name, self.host, self.port))
         self._server.stop()
 
     def wait(self, timeout=None):

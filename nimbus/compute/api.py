@@ -71,6 +71,15 @@ class API(api_create.CreateMixin, api_actions.ActionsMixin):
         from nimbus.image import glance
         return glance.API()
 
+    def _get_image(self, context, image_id):
+        """The image (glance.API.get's dict and errors): read by the
+        image API's own code where this process serves the image API,
+        else over HTTP."""
+        from nimbus.image import local
+        if local.serves():
+            return local.get(context, image_id)
+        return self._image_api().get(context, image_id)
+
     @staticmethod
     def _network_api():
         try:
@@ -87,7 +96,8 @@ class API(api_create.CreateMixin, api_actions.ActionsMixin):
     @staticmethod
     def _get_flavor(context, flavor):
         if isinstance(flavor, (str, int)):
-            flavor = objects.Flavor.get_by_flavor_id(context, str(flavor))
+            flavor = objects.Flavor.get_by_flavor_id_cached(context,
+                                                            str(flavor))
         if getattr(flavor, 'disabled', False):
             raise exception.FlavorNotFound(flavor_id=flavor.flavorid)
         return flavor

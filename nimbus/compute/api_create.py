@@ -107,6 +107,8 @@ class CreateMixin:
                     inst.create()
                     self._create_bdms(txn_context, inst, image_href, flavor,
                                       block_device_mapping)
+                    # Recorded with the instance, in its transaction.
+                    self._record_action(txn_context, inst, actions.CREATE)
                     made.append(inst)
                 return made
             deltas = {'instances': count, 'cores': count * flavor.vcpus,
@@ -122,7 +124,6 @@ class CreateMixin:
             instances = create_rows(min_count)
         for inst in instances:
             inst._context = context
-            self._record_action(context, inst, actions.CREATE)
 
         request_spec = self._request_spec(context, instances, flavor, image,
                                           availability_zone,
@@ -169,7 +170,7 @@ class CreateMixin:
         """The image dict (None when booting from a volume)."""
         if not image_href:
             return None
-        image = self._image_api().get(context, image_href)
+        image = self._get_image(context, image_href)
         if image.get('status') not in (None, 'active'):
             raise exception.ImageNotActive(image_id=image_href)
         if (image.get('min_ram') or 0) > flavor.memory_mb:

@@ -95,13 +95,29 @@ reader = main_context_manager.reader
 writer = main_context_manager.writer
 
 
+# Functions that forget what a process cached from the database (see
+# on_new_engine): rows of the previous engine's database are no rows of
+# the next one's.
+_cache_resets = []
+
+
+def on_new_engine(forget):
+    """Call ``forget()`` whenever configure() (or reset()) changes the
+    database; for the module-level caches of rows."""
+    _cache_resets.append(forget)
+    return forget
+
+
 def configure(**kw):
     """Use a new, not yet started engine for everything that follows.
 
     ``kw`` are enginefacade options (``connection``, ``max_pool_size``,
     ...); what is not given is read from ``CONF.database`` on first use.
-    The previous engine's connections are closed.
+    The previous engine's connections are closed, and the caches
+    registered with on_new_engine emptied.
     """
+    for forget in _cache_resets:
+        forget()
     main_context_manager.dispose_pool()
     # patch_factory replaces the factory under every reader/writer made
     # from main_context_manager, including the decorators already applied.

@@ -1,11 +1,15 @@
 """Flavor: the size of an instance (RAM, vCPUs, disks), with extra specs
 and, for a private flavor, the projects allowed to use it."""
 
+import functools
+import time
+
 from oslo_log import log as logging
 from oslo_utils import uuidutils
 from oslo_versionedobjects import fields
 
 from nimbus.db.api import flavor as flavor_db
+from nimbus.db import session as db_session
 from nimbus import exception
 from nimbus.objects import base
 
@@ -19,6 +23,35 @@ DEFAULT_FLAVORS = (
     ('4', 'm1.large', 8192, 4, 80),
     ('5', 'm1.xlarge', 16384, 8, 160),
 )
+
+# Flavors by flavorid as the database last gave them, for the boot path
+# (three statements a boot otherwise).  Every write through Flavor in this
+# process empties it, so this process sees its own changes at once; a
+# change made by another process (another nimbus-api, nimbus-manage) is
+# seen within CACHE_SECONDS.
+CACHE_SECONDS = 10.0
+_cache = {}            # flavorid -> (monotonic time read, row dict)
+_cache_generation = [0]
+
+
+@db_session.on_new_engine
+def forget_cached():
+    """Empty the cache of get_by_flavor_id_cached (after any write)."""
+    _cache_generation[0] += 1
+    _cache.clear()
+
+
+def _forgets_cached(method):
+    """Empty the cache once ``method`` (a write) is done: not before, or
+    a concurrent read could cache the row as it was before the write."""
+    @functools.wraps(method)
+    def wrapper(*args, **kwargs):
+        try:
+            return method(*args, **kwargs)
+        finally:
+            forget_cached()
+    return wrapper
+
 
 _COLUMNS = ('id', 'flavorid', 'name', 'memory_mb', 'vcpus', 'root_gb',
             'ephemeral_gb', 'swap', 'rxtx_factor', 'vcpu_weight',
@@ -104,11 +137,31 @@ class Flavor(base.NimbusPersistentObject, base.NimbusObject):
             context, flavorid, read_deleted))
 
     @classmethod
+    def get_by_flavor_id_cached(cls, context, flavorid):
+        """get_by_flavor_id of a live flavor, from this process's cache
+        when read less than CACHE_SECONDS ago (see forget_cached); where
+        the database is local (nimbus-api), for the boot path."""
+        now = time.monotonic()
+        hit = _cache.get(flavorid)
+        if hit is None or now - hit[0] >= CACHE_SECONDS:
+            generation = _cache_generation[0]
+            row = flavor_db.flavor_get_by_flavor_id(context, flavorid)
+            hit = (now, row)
+            # Not if a write of this process came in between: the row
+            # may predate it.
+            if generation == _cache_generation[0]:
+                _cache[flavorid] = hit
+        row = dict(hit[1], extra_specs=dict(hit[1]['extra_specs']),
+                   projects=list(hit[1]['projects']))
+        return cls._from_db(context, row)
+
+    @classmethod
     @base.remotable
     def get_by_name(cls, context, name):
         return cls._from_db(context,
                             flavor_db.flavor_get_by_name(context, name))
 
+    @_forgets_cached
     @base.remotable
     def create(self):
         if self.obj_attr_is_set('id'):
@@ -131,6 +184,7 @@ class Flavor(base.NimbusPersistentObject, base.NimbusObject):
                 setattr(self, name, getattr(fresh, name))
         self.obj_reset_changes()
 
+    @_forgets_cached
     @base.remotable
     def save(self):
         changes = self.obj_what_changed()
@@ -159,12 +213,14 @@ class Flavor(base.NimbusPersistentObject, base.NimbusObject):
             self._refresh(flavor_db.flavor_get_by_flavor_id(
                 self._context, self.flavorid))
 
+    @_forgets_cached
     @base.remotable
     def add_access(self, project_id):
         flavor_db.flavor_access_add(self._context, self.flavorid, project_id)
         self._refresh(flavor_db.flavor_get_by_flavor_id(self._context,
                                                         self.flavorid))
 
+    @_forgets_cached
     @base.remotable
     def remove_access(self, project_id):
         flavor_db.flavor_access_remove(self._context, self.flavorid,
@@ -172,6 +228,7 @@ class Flavor(base.NimbusPersistentObject, base.NimbusObject):
         self._refresh(flavor_db.flavor_get_by_flavor_id(self._context,
                                                         self.flavorid))
 
+    @_forgets_cached
     @base.remotable
     def destroy(self):
         flavor_db.flavor_destroy(self._context, self.flavorid)

@@ -26,7 +26,8 @@ def test_over_quota_names_each_resource():
     engine = quota.QuotaEngine()
     limits = dict.fromkeys(quota.RESOURCES, 10)
     with mock.patch.object(engine, 'get_limits', return_value=limits), \
-            mock.patch.object(engine, 'count', side_effect=[19, 9]):
+            mock.patch.object(engine, '_counts',
+                              return_value={'cores': 19, 'instances': 9}):
         with pytest.raises(exception.OverQuota) as info:
             engine._check(None, 'p', 'u', {'instances': 2, 'cores': 4})
     error = info.value
@@ -43,6 +44,6 @@ def test_unlimited_and_releases_are_not_counted():
     limits = dict.fromkeys(quota.RESOURCES, -1)
     limits['cores'] = 0
     with mock.patch.object(engine, 'get_limits', return_value=limits), \
-            mock.patch.object(engine, 'count') as count:
+            mock.patch.object(engine, '_counts') as counts:
         engine._check(None, 'p', 'u', {'instances': 5, 'cores': -2})
-    count.assert_not_called()
+    counts.assert_not_called()

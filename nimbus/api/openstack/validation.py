@@ -44,10 +44,29 @@ def _short(value):
     return text if len(text) <= 200 else text[:200] + '...'
 
 
+# id(schema) -> (schema, its validator): made once per schema, not per
+# request (the schema is kept, so that its id is never reused).  Bounded:
+# a schema built per call (schemas.servers.no_argument) only churns it.
+_VALIDATORS = {}
+_MAX_VALIDATORS = 256
+
+
+def _validator(schema):
+    known = _VALIDATORS.get(id(schema))
+    if known is None or known[0] is not schema:
+        known = (schema, jsonschema.Draft4Validator(
+            schema, format_checker=_FORMAT_CHECKER))
+        if len(_VALIDATORS) >= _MAX_VALIDATORS:
+            _VALIDATORS.clear()
+        _VALIDATORS[id(schema)] = known
+    return known[1]
+
+
 def validate(schema, instance):
     """Raise 400 with a readable message when instance breaks schema."""
-    validator = jsonschema.Draft4Validator(schema,
-                                           format_checker=_FORMAT_CHECKER)
+    validator = _validator(schema)
+    if validator.is_valid(instance):
+        return
     error = jsonschema.exceptions.best_match(validator.iter_errors(instance))
     if error is not None:
         raise webob.exc.HTTPBadRequest(explanation=_error_message(error))

@@ -8,6 +8,8 @@ paging stays right) and by the caller for single images (``image_get``
 returns any live image).
 """
 
+import functools
+
 from oslo_db import exception as db_exc
 from oslo_db.sqlalchemy import utils as sqlalchemyutils
 from oslo_utils import timeutils
@@ -58,21 +60,47 @@ def _children(context, model, image_ids):
         .order_by(model.id)).all()
 
 
+@functools.lru_cache(maxsize=None)
+def _children_stmt():
+    """(image_id, kind, name, value) of the live properties (kind 1),
+    tags (2) and locations (3) of the images ``ids``, each kind in the
+    order of its rows' ids: one statement for the three."""
+    ids = sa.bindparam('ids', expanding=True)
+    none = sa.cast(sa.null(), sa.String(255))
+    parts = []
+    for kind, model, name, value in (
+            (1, ImageProperty, ImageProperty.name, ImageProperty.value),
+            (2, ImageTag, none, ImageTag.value),
+            (3, ImageLocation, none, ImageLocation.value)):
+        parts.append(sa.select(
+            model.image_id, sa.literal_column(str(kind)).label('kind'),
+            name.label('name'), value.label('value'),
+            model.id.label('id'))
+            .where(model.image_id.in_(ids), model.deleted == 0))
+    union = sa.union_all(*parts).subquery()
+    return sa.select(union.c.image_id, union.c.kind, union.c.name,
+                     union.c.value).order_by(union.c.kind, union.c.id)
+
+
 def _as_dicts(context, rows):
-    """Image rows as dicts, with properties, tags and location."""
-    images = {row.id: dict(row.as_dict(), properties={}, tags=[],
-                           location=None) for row in rows}
-    ids = list(images)
-    for prop in _children(context, ImageProperty, ids):
-        images[prop.image_id]['properties'][prop.name] = prop.value
-    for tag in _children(context, ImageTag, ids):
-        images[tag.image_id]['tags'].append(tag.value)
-    for location in _children(context, ImageLocation, ids):
-        if images[location.image_id]['location'] is None:
-            images[location.image_id]['location'] = location.value
+    """Image rows (or dicts of their columns) as dicts, with properties,
+    tags and location."""
+    rows = [row if isinstance(row, dict) else row.as_dict() for row in rows]
+    images = {row['id']: dict(row, properties={}, tags=[], location=None)
+              for row in rows}
+    if images:
+        for image_id, kind, name, value in utils.rows(
+                context, _children_stmt(), {'ids': list(images)}):
+            image = images[image_id]
+            if kind == 1:
+                image['properties'][name] = value
+            elif kind == 2:
+                image['tags'].append(value)
+            elif image['location'] is None:
+                image['location'] = value
     for image in images.values():
         image['tags'].sort()
-    return [images[row.id] for row in rows]
+    return [images[row['id']] for row in rows]
 
 
 def _image_dict(context, row):
@@ -150,7 +178,12 @@ def image_create(context, values):
 @session.reader
 def image_get(context, image_id):
     """A live image, whoever owns it; ImageNotFound if there is none."""
-    return _image_dict(context, _image_row(context, image_id))
+    # Columns only: no ORM object for the read of every boot's image.
+    found = utils.column_dicts(
+        context, _live(context, Image).where(Image.id == image_id), Image)
+    if not found:
+        raise exception.ImageNotFound(image_id=image_id)
+    return _image_dict(context, found[0])
 
 
 @session.reader

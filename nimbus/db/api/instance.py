@@ -497,8 +497,8 @@ def instance_update(context, instance_uuid, values, expected=None,
     when the instance is being deleted) or InstanceInvalidState, and
     nothing changes.  ``metadata`` and ``system_metadata`` in ``values``
     replace the whole dict; ``network_info`` (a JSON string) the info
-    cache's, in the same transaction.  The row is not read back: the caller holds
-    the rest of it already (a conductor call per compute save would
+    cache's, in the same transaction.  The row is not read back: the
+    caller holds the rest of it already (a conductor call per compute save would
     otherwise read the instance and all its children again).
     """
     values = dict(values)

@@ -6,6 +6,8 @@ Nova does since Pike) rather than tracked in quota_usages; a quota_usages
 row per (project, resource) exists only to be locked.
 """
 
+import functools
+
 from oslo_db import exception as db_exc
 import sqlalchemy as sa
 
@@ -25,6 +27,39 @@ def quota_get_all_by_project(context, project_id):
         utils.model_query(context, Quota, read_deleted='no')
         .where(Quota.project_id == project_id))
     return {row.resource: row.hard_limit for row in rows}
+
+
+@functools.lru_cache(maxsize=None)
+def _limits_stmt():
+    """The default class's limits and a project's own, in one statement:
+    (1 for the class / 2 for the project, resource, hard_limit), in the
+    order each source's rows are applied (the later row of a resource
+    wins, as in the two separate reads)."""
+    project_id = sa.bindparam('project_id')
+    classes = (sa.select(sa.literal_column('1').label('source'),
+                         QuotaClass.resource, QuotaClass.hard_limit,
+                         QuotaClass.id)
+               .where(QuotaClass.class_name == sa.bindparam('class_name'),
+                      QuotaClass.deleted == 0))
+    projects = (sa.select(sa.literal_column('2').label('source'),
+                          Quota.resource, Quota.hard_limit, Quota.id)
+                .where(Quota.project_id == project_id, Quota.deleted == 0))
+    union = sa.union_all(classes, projects).subquery()
+    return sa.select(union.c.source, union.c.resource,
+                     union.c.hard_limit).order_by(union.c.source,
+                                                  union.c.id)
+
+
+@session.reader
+def quota_get_class_and_project(context, class_name, project_id):
+    """({resource: hard_limit} of the class, the same of the project's own
+    limits), read in one statement."""
+    by_source = {1: {}, 2: {}}
+    for source, resource, limit in utils.rows(
+            context, _limits_stmt(),
+            {'class_name': class_name, 'project_id': project_id}):
+        by_source[source][resource] = limit
+    return by_source[1], by_source[2]
 
 
 @session.retry_on_deadlock
@@ -108,15 +143,32 @@ def quota_usage_ensure(context, project_id, resources):
             pass
 
 
+@functools.lru_cache(maxsize=None)
+def _lock_stmt():
+    return (sa.select(QuotaUsage.resource)
+            .where(QuotaUsage.project_id == sa.bindparam('project_id'),
+                   QuotaUsage.user_id.is_(None),
+                   QuotaUsage.deleted == 0,
+                   QuotaUsage.resource.in_(
+                       sa.bindparam('resources', expanding=True)))
+            .order_by(QuotaUsage.resource, QuotaUsage.id)
+            .with_for_update())
+
+
 def quota_usage_lock(context, project_id, resources):
     """``SELECT … FOR UPDATE`` the lock rows; call inside a writer.
+    Returns the set of resources that have a lock row (the caller makes
+    the missing ones with quota_usage_ensure, in a transaction of its own,
+    and starts again).
 
     It must be the transaction's first statement: on MariaDB (REPEATABLE
     READ) the snapshot later reads see is taken at the first plain read,
     which then happens after the lock is held.  SQLite ignores FOR UPDATE;
     there BEGIN IMMEDIATE already serializes writers.
     """
-    return _usage_rows(context, project_id, resources, for_update=True)
+    return {resource for (resource,) in utils.rows(
+        context, _lock_stmt(), {'project_id': project_id,
+                                'resources': sorted(resources)})}
 
 
 # Counting -----------------------------------------------------------------

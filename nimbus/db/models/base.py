@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import functools
 
 from oslo_utils import timeutils
 import sqlalchemy as sa
@@ -61,13 +62,11 @@ class Base(orm.DeclarativeBase):
 
     def as_dict(self) -> dict:
         """The row's column values, detached from any session."""
-        mapper = sa.inspect(self).mapper
-        return {attr.key: getattr(self, attr.key)
-                for attr in mapper.column_attrs}
+        return {key: getattr(self, key) for key in column_keys(type(self))}
 
     def update(self, values: dict) -> None:
         """Set column attributes from ``values``; unknown keys are an error."""
-        columns = {attr.key for attr in sa.inspect(self).mapper.column_attrs}
+        columns = _column_key_set(type(self))
         unknown = set(values) - columns
         if unknown:
             raise ValueError('%s has no column(s) %s' % (
@@ -78,6 +77,18 @@ class Base(orm.DeclarativeBase):
     def save(self, session: orm.Session) -> None:
         session.add(self)
         session.flush()
+
+
+@functools.lru_cache(maxsize=None)
+def column_keys(model):
+    """The column attribute keys of a mapped class, in mapper order (the
+    mapper is inspected once per class, not once per row)."""
+    return tuple(attr.key for attr in sa.inspect(model).column_attrs)
+
+
+@functools.lru_cache(maxsize=None)
+def _column_key_set(model):
+    return frozenset(column_keys(model))
 
 
 class IdMixin:

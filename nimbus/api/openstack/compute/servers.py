@@ -34,12 +34,12 @@ def _compute():
     return compute_api.API()
 
 
-def get_instance(req, server_id):
+def get_instance(req, server_id, expected_attrs=VIEW_ATTRS):
     """The instance with ``server_id`` of the caller's project (404 when
-    another project's, unless admin)."""
+    another project's, unless admin), with ``expected_attrs`` loaded."""
     try:
         return _compute().get(req.context, server_id,
-                              expected_attrs=VIEW_ATTRS)
+                              expected_attrs=expected_attrs)
     except exception.InstanceNotFound:
         raise webob.exc.HTTPNotFound(
             explanation='Instance %s could not be found.' % server_id)
@@ -248,8 +248,8 @@ def create(req, body):
         policy.authorize(context, 'os_compute_api:servers:create:'
                                   'forced_host', target={})
     try:
-        flavor = objects.Flavor.get_by_flavor_id(context,
-                                                 str(server['flavorRef']))
+        flavor = objects.Flavor.get_by_flavor_id_cached(
+            context, str(server['flavorRef']))
     except exception.NotFound:
         raise webob.exc.HTTPBadRequest(
             explanation='Flavor %s could not be found.' %
@@ -322,10 +322,15 @@ def update(req, server_id, body):
     return {'server': views.common_view(req, instance.server_row())}
 
 
+# What a delete reads: the compute host unplugs the network of the info
+# cache (system_metadata, with the flavor, is always loaded).
+DELETE_ATTRS = ['info_cache']
+
+
 @wsgi.response(204)
 def delete(req, server_id):
     context = req.context
-    instance = get_instance(req, server_id)
+    instance = get_instance(req, server_id, expected_attrs=DELETE_ATTRS)
     policy.authorize(context, 'os_compute_api:servers:delete',
                      target={'project_id': instance.project_id,
                              'user_id': instance.user_id})
