@@ -137,37 +137,61 @@ def action_event_finish(context, values):
     return event.as_dict()
 
 
+def _action_id(context, instance_uuid, request_id, started_by=None):
+    """The id of the newest action of the request (that started by
+    ``started_by``, if given), read with Core."""
+    table = InstanceAction.__table__
+    stmt = sa.select(table.c.id).where(
+        table.c.instance_uuid == instance_uuid,
+        table.c.request_id == request_id, table.c.deleted == 0)
+    if started_by is not None:
+        stmt = stmt.where(table.c.start_time <= started_by)
+    stmt = stmt.order_by(table.c.created_at.desc(),
+                         table.c.id.desc()).limit(1)
+    return utils.rows(context, stmt).scalar()
+
+
 @session.writer
 def action_event_record(context, values):
     """Write an event with its start and finish at once; like
     action_event_finish for the action (an error marks it 'Error',
-    ``finish_action`` stamps its finish_time)."""
+    ``finish_action`` stamps its finish_time).  Core statements: every
+    boot and delete records two of these."""
     # The action the event started in: a context may be reused for
     # several actions (periodic tasks, tests), and this is written only
     # when the event ends.  Hosts' clocks may differ: then the newest.
-    action = _action_get_by_request_id(
+    action_id = _action_id(
         context, values['instance_uuid'], values['request_id'],
-        started_by=values['start_time']) or _action_get_by_request_id(
+        started_by=values['start_time']) or _action_id(
         context, values['instance_uuid'], values['request_id'])
-    if action is None:
+    if action_id is None:
         raise exception.InstanceActionNotFound(
             request_id=values['request_id'],
             instance_uuid=values['instance_uuid'])
-    event = InstanceActionEvent(
-        action_id=action.id, event=values['event'],
-        start_time=values['start_time'],
-        finish_time=values.get('finish_time') or timeutils.utcnow(),
-        result=values.get('result'), traceback=values.get('traceback'),
-        host=values.get('host'), details=values.get('details'))
-    context.session.add(event)
+    now = timeutils.utcnow()
+    row = dict.fromkeys(models_base.column_keys(InstanceActionEvent))
+    row.pop('id')
+    row.update(created_at=now, deleted=0, action_id=action_id,
+               event=values['event'], start_time=values['start_time'],
+               finish_time=values.get('finish_time') or now,
+               result=values.get('result'),
+               traceback=values.get('traceback'), host=values.get('host'),
+               details=values.get('details'))
+    conn = context.session.connection()
+    row['id'] = conn.execute(sa.insert(InstanceActionEvent.__table__),
+                             row).inserted_primary_key[0]
+    changes = {}
     if values.get('finish_action'):
-        action.finish_time = event.finish_time
+        changes['finish_time'] = row['finish_time']
         if values.get('action_message'):
-            action.message = values['action_message']
+            changes['message'] = values['action_message']
     if (values.get('result') or '').lower() == 'error':
-        action.message = 'Error'
-    context.session.flush()
-    return event.as_dict()
+        changes['message'] = 'Error'
+    if changes:
+        table = InstanceAction.__table__
+        conn.execute(sa.update(table).where(table.c.id == action_id)
+                     .values(updated_at=now, **changes))
+    return row
 
 
 @session.reader
