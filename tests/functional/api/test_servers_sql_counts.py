@@ -4,14 +4,12 @@ servers there are (no N+1 loads). Counts, not timings: they do not depend
 on the machine's load."""
 
 import contextlib
-import threading
 
 from oslo_utils import uuidutils
-import sqlalchemy as sa
 
 from nimbus import context as nimbus_context
-from nimbus.db import session as db_session
 from nimbus import objects
+from tests import sql_statements
 from tests.functional.cloud import cloud  # noqa: F401
 from tests.functional.cloud import glance  # noqa: F401
 from tests.functional.cloud import image_db  # noqa: F401
@@ -30,23 +28,11 @@ SELECTS_WITH_FAULTS = 3
 def counted_selects():
     """The SELECT statements this thread runs meanwhile (the API is
     called in it; the services' own threads heartbeat and report at any
-    time). SQLite's BEGIN IMMEDIATE is no statement of ours, and the
-    services read for 2.16's host_status are left out."""
-    seen = []
-    me = threading.get_ident()
-
-    def before(conn, cursor, statement, params, context, executemany):
-        if threading.get_ident() == me and \
-                statement.lstrip().upper().startswith('SELECT') and \
-                'FROM services' not in statement:
-            seen.append(statement)
-
-    engine = db_session.get_engine()
-    sa.event.listen(engine, 'before_cursor_execute', before)
-    try:
+    time); the services read for 2.16's host_status are left out."""
+    with sql_statements.recorded(
+            lambda text: text.upper().startswith('SELECT') and
+            'FROM services' not in text) as (seen, _):
         yield seen
-    finally:
-        sa.event.remove(engine, 'before_cursor_execute', before)
 
 
 def _add_servers(like_uuid, count, fault_every=0):

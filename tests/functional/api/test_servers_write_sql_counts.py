@@ -4,11 +4,8 @@ many transactions. Counts, not timings: they do not depend on the
 machine's load. A change that adds one should say why."""
 
 import contextlib
-import threading
 
-import sqlalchemy as sa
-
-from nimbus.db import session as db_session
+from tests import sql_statements
 from tests.functional.cloud import cloud  # noqa: F401
 from tests.functional.cloud import glance  # noqa: F401
 from tests.functional.cloud import image_db  # noqa: F401
@@ -33,28 +30,9 @@ DELETE_TRANSACTIONS = 4
 
 @contextlib.contextmanager
 def counted():
-    """(statements, transactions) this thread runs meanwhile; SQLite's
-    BEGIN IMMEDIATE is the start of a transaction, no statement of ours."""
-    statements, transactions = [], []
-    me = threading.get_ident()
-
-    def before(conn, cursor, statement, params, context, executemany):
-        if threading.get_ident() == me and \
-                statement.strip().upper() != 'BEGIN IMMEDIATE':
-            statements.append(' '.join(statement.split())[:120])
-
-    def begin(conn):
-        if threading.get_ident() == me:
-            transactions.append(conn)
-
-    engine = db_session.get_engine()
-    sa.event.listen(engine, 'before_cursor_execute', before)
-    sa.event.listen(engine, 'begin', begin)
-    try:
-        yield statements, transactions
-    finally:
-        sa.event.remove(engine, 'before_cursor_execute', before)
-        sa.event.remove(engine, 'begin', begin)
+    """(statements, transactions) this thread runs meanwhile."""
+    with sql_statements.recorded() as recorded:
+        yield recorded
 
 
 def test_boot_and_delete_run_a_fixed_number_of_statements(

@@ -5,12 +5,9 @@ members when there are none. Counts, not timings: they do not depend on
 the machine's load."""
 
 import contextlib
-import threading
 
-import sqlalchemy as sa
-
-from nimbus.db import session as db_session
 from nimbus.network import manager as network_manager
+from tests import sql_statements
 from tests.functional.network.conftest import create_network
 from tests.functional.network.conftest import make_instance
 
@@ -26,21 +23,9 @@ DEALLOCATE = 6
 
 @contextlib.contextmanager
 def counted():
-    """The statements this thread runs meanwhile (SQLite's BEGIN
-    IMMEDIATE left out)."""
-    seen = []
-    me = threading.get_ident()
-
-    def before(conn, cursor, statement, params, context, executemany):
-        if threading.get_ident() == me and not statement.startswith('BEGIN'):
-            seen.append(statement)
-
-    engine = db_session.get_engine()
-    sa.event.listen(engine, 'before_cursor_execute', before)
-    try:
+    """The statements this thread runs meanwhile."""
+    with sql_statements.recorded() as (seen, _):
         yield seen
-    finally:
-        sa.event.remove(engine, 'before_cursor_execute', before)
 
 
 def test_allocate_and_deallocate_run_a_fixed_number_of_statements(
