@@ -38,6 +38,24 @@ def _stat_fields(pid):
         return stat.read().rsplit(')', 1)[1].split()
 
 
+def pids_named(*names):
+    """The pids of the processes whose command name (/proc/PID/comm) is
+    one of ``names``: the local MariaDB (mariadbd) and RabbitMQ (the
+    Erlang VM, beam.smp), to read their CPU time."""
+    pids = []
+    for entry in os.listdir('/proc'):
+        if not entry.isdigit():
+            continue
+        try:
+            with open('/proc/%s/comm' % entry) as f:
+                name = f.read().strip()
+        except OSError:
+            continue
+        if name in names:
+            pids.append(int(entry))
+    return pids
+
+
 def cpu_seconds(pid):
     """User + system CPU seconds of ``pid`` and its live children (API
     workers), from /proc: count-based, so comparable under any load."""

@@ -265,8 +265,10 @@ def run(args):
             cpu_before = {name: _common.cpu_seconds(proc.pid)
                           for name, proc in cloud.processes.items()}
             servers_before = {pid: _common.cpu_seconds(pid)
-                              for pid in _server_pids()}
+                              for pid in _common.pids_named(
+                                  'mariadbd', 'mysqld', 'beam.smp')}
             bench_before = time.process_time()
+            db_before = _mysql_commands()
             requests_before = bench.api_requests()
             spies = _start_profilers(cloud, args.profile)
             began = time.perf_counter()
@@ -303,6 +305,13 @@ def run(args):
                           in servers_before.items()) * 1000 / args.servers,
                       (time.process_time() - bench_before) * 1000
                       / args.servers))
+            db_after = _mysql_commands()
+            print('  MariaDB commands per boot+delete (all clients): %s' % (
+                ', '.join('%s %.1f' % (name[4:], (db_after[name] -
+                                                  db_before[name])
+                                       / args.servers)
+                          for name in sorted(db_after)
+                          if db_after[name] != db_before[name])))
             print('load average at end: %s' % _load())
             if bench.watcher is not None:
                 bench.watcher.stop()
@@ -369,21 +378,23 @@ def _stop_profilers(spies):
         spy.wait(timeout=30)
 
 
-def _server_pids():
-    """The local MariaDB and RabbitMQ (Erlang VM) processes, to read
-    their CPU time."""
-    pids = []
-    for entry in os.listdir('/proc'):
-        if not entry.isdigit():
-            continue
-        try:
-            with open('/proc/%s/comm' % entry) as f:
-                name = f.read().strip()
-        except OSError:
-            continue
-        if name in ('mariadbd', 'mysqld', 'beam.smp'):
-            pids.append(int(entry))
-    return pids
+def _mysql_commands():
+    """MariaDB's global command counters (Com_select, Com_commit, ...;
+    Com_admin_commands counts the pings), and Questions."""
+    import pymysql
+    conn = pymysql.connect(autocommit=True, **backends.MYSQL)
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SHOW GLOBAL STATUS WHERE Variable_name IN ("
+                        "'Com_select', 'Com_insert', 'Com_update', "
+                        "'Com_delete', 'Com_commit', 'Com_rollback', "
+                        "'Com_begin', 'Com_set_option', "
+                        "'Com_admin_commands', 'Questions')")
+            counts = {name: int(value) for name, value in cur.fetchall()}
+    finally:
+        conn.close()
+    counts['Com_questions'] = counts.pop('Questions')
+    return counts
 
 
 def _load():

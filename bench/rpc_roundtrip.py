@@ -60,12 +60,24 @@ def main():
             objects.register_all()
             rpc.init(CONF, url=rabbit)
             measure(50, 1, cloud.host)  # warm up connections
+            conductor = cloud.processes['conductor'].pid
+            rabbit_pids = [pid for pid in _common.pids_named('beam.smp')]
             for concurrency in (1, 10):
+                before = (time.process_time(),
+                          _common.cpu_seconds(conductor),
+                          sum(map(_common.cpu_seconds, rabbit_pids)))
                 samples, took = measure(args.calls, concurrency, cloud.host)
+                after = (time.process_time(),
+                         _common.cpu_seconds(conductor),
+                         sum(map(_common.cpu_seconds, rabbit_pids)))
+                per_call = [(b - a) * 1e6 / len(samples)
+                            for a, b in zip(before, after)]
                 print('RPC call round trip (ping, RabbitMQ, concurrency %d): '
                       '%s; %.0f calls/s' % (concurrency,
                                             _common.summary(samples),
                                             len(samples) / took))
+                print('  CPU us per call: caller %.0f, conductor %.0f, '
+                      'RabbitMQ %.0f' % tuple(per_call))
         finally:
             rpc.cleanup()
             cloud.stop_all()
