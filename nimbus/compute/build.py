@@ -58,9 +58,9 @@ class _Build:
         self.claim = None
         self.reporter = None    # an EventReporter: finishes the action
 
-    def _save(self, expected):
+    def _save(self, expected, event=None):
         try:
-            self.instance.save(expected_task_state=expected)
+            self.instance.save(expected_task_state=expected, event=event)
         except utils.DELETED_ERRORS:
             raise _Aborted('deleted')
         except exception.UnexpectedTaskStateError:
@@ -104,7 +104,12 @@ class _Build:
             instance.task_state = None
             instance.launched_at = timeutils.utcnow()
             instance.progress = 100
-            self._save([task_states.SPAWNING])
+            # The build's event and action end with this save.
+            event = (self.reporter.ends_with_write(finish_action=True)
+                     if self.reporter is not None else None)
+            self._save([task_states.SPAWNING], event=event)
+            if event is not None:
+                self.reporter.written()
         except _Aborted as why:
             LOG.info('Build of %s stopped: %s', instance.uuid, why)
             self._cleanup()

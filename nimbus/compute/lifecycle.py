@@ -9,6 +9,7 @@ or back where it was) -- never stuck in a task state.
 
 import functools
 import sys
+import threading
 
 from oslo_log import log as logging
 from oslo_utils import timeutils
@@ -25,9 +26,15 @@ from nimbus.objects import instance_action
 LOG = logging.getLogger(__name__)
 
 
+# The EventReporter of the workflow this thread runs, for _settle.
+_CURRENT = threading.local()
+
+
 def instance_workflow(event):
     """Lock the instance, record ``compute_<event>``, and turn a failure
-    into ERROR with a fault (or nothing when it was deleted)."""
+    into ERROR with a fault (or nothing when it was deleted).  The
+    workflow's last save (``_settle``) records the event and finishes
+    the action in its own transaction."""
     def decorator(fn):
         @functools.wraps(fn)
         def wrapper(manager, context, instance, *args, **kwargs):
@@ -35,9 +42,13 @@ def instance_workflow(event):
                 try:
                     with instance_action.EventReporter(
                             context, 'compute_%s' % event, manager.host,
-                            instance.uuid):
-                        result = fn(manager, context, instance, *args,
-                                    **kwargs)
+                            instance.uuid) as reporter:
+                        _CURRENT.reporter = reporter
+                        try:
+                            result = fn(manager, context, instance, *args,
+                                        **kwargs)
+                        finally:
+                            _CURRENT.reporter = None
                 except utils.DELETED_ERRORS:
                     LOG.info('Instance %s was deleted during %s',
                              instance.uuid, event)
@@ -53,7 +64,8 @@ def instance_workflow(event):
                                     power_state=utils.get_power_state(
                                         manager.driver, instance))
                     return None
-                utils.finish_action(context, instance)
+                if not reporter.ended_by_write:
+                    utils.finish_action(context, instance)
                 return result
         return wrapper
     return decorator
@@ -68,7 +80,15 @@ def _settle(manager, instance, vm_state, expected_task_states):
     instance.power_state = utils.get_power_state(manager.driver, instance)
     instance.vm_state = vm_state
     instance.task_state = None
-    instance.save(expected_task_state=list(expected_task_states))
+    # In a workflow: its event and action end with this save.
+    reporter = getattr(_CURRENT, 'reporter', None)
+    event = None
+    if reporter is not None and reporter.instance_uuids == (instance.uuid,):
+        event = reporter.ends_with_write(finish_action=True)
+    instance.save(expected_task_state=list(expected_task_states),
+                  event=event)
+    if event is not None:
+        reporter.written()
 
 
 # Delete ------------------------------------------------------------------
@@ -101,7 +121,12 @@ def do_terminate(manager, context, instance, reporter=None):
     # Free the claim first: once the row is gone, the usage is too.
     manager.resource_tracker.drop(instance.uuid, context=context)
     instance.power_state = power_state.NOSTATE
-    instance.destroy()   # with its block device mappings
+    # With its block device mappings, and the request's event and action.
+    event = (reporter.ends_with_write(finish_action=True)
+             if reporter is not None else None)
+    instance.destroy(event=event)
+    if event is not None:
+        reporter.written()
     if reporter is not None:
         reporter.finish_action()
     else:

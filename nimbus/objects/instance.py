@@ -99,7 +99,8 @@ def strip_flavor(system_metadata, prefix):
 @base.NimbusObjectRegistry.register
 class Instance(base.NimbusPersistentObject, base.NimbusObject):
     # Version 1.0: Initial version
-    VERSION = '1.0'
+    # Version 1.1: save() and destroy() take the event they end
+    VERSION = '1.1'
 
     fields = dict(base.NimbusPersistentObject.fields, **{
         'id': fields.IntegerField(read_only=True),
@@ -343,7 +344,8 @@ class Instance(base.NimbusPersistentObject, base.NimbusObject):
             self.obj_reset_changes(['tags'])
 
     @base.remotable
-    def save(self, expected_vm_state=None, expected_task_state=None):
+    def save(self, expected_vm_state=None, expected_task_state=None,
+             event=None):
         """Write the changed fields.
 
         ``expected_task_state`` / ``expected_vm_state`` (a value or a list;
@@ -352,6 +354,9 @@ class Instance(base.NimbusPersistentObject, base.NimbusObject):
         (UnexpectedDeletingTaskStateError while deleting) or
         InstanceInvalidState is raised and nothing is written -- so of two
         concurrent actions on one instance only one wins.
+
+        ``event`` (from ``EventReporter.ends_with_write``): the instance
+        action event this write ends, recorded in the same transaction.
         """
         expected = {}
         if expected_task_state is not None:
@@ -368,14 +373,14 @@ class Instance(base.NimbusPersistentObject, base.NimbusObject):
                 self._context, self.uuid, self.tags)
             self.obj_reset_changes(['tags'])
         values = self._values_for_db()
-        if not values and not expected and network_info is None:
+        if not (values or expected or event) and network_info is None:
             if cache is not None:
                 cache.obj_reset_changes()
             return
         # The info cache in the same transaction (and conductor call).
         written = instance_db.instance_update(
             self._context, self.uuid, values, expected=expected or None,
-            network_info=network_info)
+            network_info=network_info, event=event)
         if network_info is not None:
             cache.updated_at = written['updated_at']
         # The fields hold what was written already; only updated_at is
@@ -386,12 +391,14 @@ class Instance(base.NimbusPersistentObject, base.NimbusObject):
         self.obj_reset_changes()
 
     @base.remotable
-    def destroy(self, expected_task_state=None):
-        """Mark the instance deleted (metadata, cache and groups too)."""
+    def destroy(self, expected_task_state=None, event=None):
+        """Mark the instance deleted (metadata, cache and groups too);
+        ``event`` as for save()."""
         expected = ({'task_state': expected_task_state}
                     if expected_task_state is not None else None)
         written = instance_db.instance_destroy(self._context, self.uuid,
-                                               expected=expected)
+                                               expected=expected,
+                                               event=event)
         if self.obj_attr_is_set('terminated_at') and self.terminated_at:
             written.pop('terminated_at')    # the row keeps its own
         for name, value in written.items():

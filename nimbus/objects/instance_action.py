@@ -246,12 +246,42 @@ class EventReporter:
         self._finish_action = None
         self._start_time = None
         self._lock = threading.Lock()
-        self._state = 'pending'     # -> 'started' or 'finishing'
+        # pending -> started (a write at START_DELAY), or ending (given to
+        # the block's last write) -> written; then finishing at the exit.
+        self._state = 'pending'
+        #: True once a write recorded the event (``written()``).
+        self.ended_by_write = False
 
     def finish_action(self, error=False):
         """Finish the request's action when the event finishes, in the
         same conductor call (the action's finish_time is the event's)."""
         self._finish_action = 'Error' if error else ''
+
+    def ends_with_write(self, finish_action=False):
+        """The event, finished now with success (with ``finish_action``,
+        the request's action too), for the instance write that ends the
+        block to record in its own transaction:
+        ``instance.save(..., event=reporter.ends_with_write())``, then
+        ``written()`` once that write succeeded.  One conductor call less,
+        and a client that sees the instance's new state sees the finished
+        event.  If the write fails, the exit records the event as usual.
+        None when the event cannot go with one instance's write (it was
+        started already, or it covers several instances)."""
+        with self._lock:
+            if self._state != 'pending' or len(self.instance_uuids) != 1:
+                return None
+            self._state = 'ending'
+        return {'event': self.event_name, 'start_time': self._start_time,
+                'result': 'Success', 'host': self.host,
+                'finish_action': finish_action}
+
+    def written(self):
+        """The write given ``ends_with_write()``'s event succeeded: the
+        exit writes nothing more."""
+        with self._lock:
+            if self._state == 'ending':
+                self._state = 'written'
+                self.ended_by_write = True
 
     def __enter__(self):
         self._start_time = timeutils.utcnow()
@@ -288,7 +318,10 @@ class EventReporter:
                       'action_message': self._finish_action or None}
         with self._lock:    # waits for a start being written
             started = self._state == 'started'
+            written = self._state == 'written'
             self._state = 'finishing'
+        if written:
+            return False
         if not started:
             for uuid in self.instance_uuids:
                 try:

@@ -19,6 +19,7 @@ from sqlalchemy.dialects import mysql
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects import sqlite
 
+from nimbus.db.api import instance_action as action_db
 from nimbus.db.api import instance_fault as fault_db
 from nimbus.db.api import utils
 from nimbus.db import models
@@ -486,7 +487,7 @@ def instance_get_all_by_host(context, host, columns_to_join=None):
 @session.retry_on_deadlock
 @session.writer
 def instance_update(context, instance_uuid, values, expected=None,
-                    network_info=None):
+                    network_info=None, event=None):
     """Update an instance in one UPDATE; returns the values written (with
     the new updated_at).
 
@@ -499,7 +500,8 @@ def instance_update(context, instance_uuid, values, expected=None,
     replace the whole dict; ``network_info`` (a JSON string) the info
     cache's, in the same transaction.  The row is not read back: the
     caller holds the rest of it already (a conductor call per compute save would
-    otherwise read the instance and all its children again).
+    otherwise read the instance and all its children again).  ``event``:
+    see _record_event.
     """
     values = dict(values)
     metadata = values.pop('metadata', None)
@@ -517,7 +519,22 @@ def instance_update(context, instance_uuid, values, expected=None,
         values['system_metadata'] = dict(system_metadata)
     if network_info is not None:
         _info_cache_set(context, instance_uuid, network_info)
+    _record_event(context, instance_uuid, event)
     return values
+
+
+def _record_event(context, instance_uuid, event):
+    """Record ``event`` (the values of action_event_record but the
+    instance and request: an instance action event, and maybe the
+    action's finish, that end with this write) in the write's own
+    transaction: one conductor call for both, and whoever reads the new
+    state reads the finished event too.  An action that cannot be found
+    records nothing and fails nothing."""
+    if not event:
+        return
+    values = dict(event, instance_uuid=instance_uuid,
+                  request_id=context.request_id)
+    action_db.event_record_in_transaction(context, values)
 
 
 def _update_one(context, instance_uuid, values, expected):
@@ -568,11 +585,11 @@ def _raise_unexpected(actual, expected):
 
 
 @session.writer
-def instance_destroy(context, instance_uuid, expected=None):
+def instance_destroy(context, instance_uuid, expected=None, event=None):
     """Soft-delete an instance with its metadata, info cache, security
     group associations, block device mappings and tags, in one UPDATE per
     table; returns the instance columns written (terminated_at only
-    where it was not set before)."""
+    where it was not set before).  ``event``: see _record_event."""
     now = timeutils.utcnow()
     if not uuidutils.is_uuid_like(instance_uuid):
         raise exception.InstanceNotFound(instance_id=instance_uuid)
@@ -593,6 +610,7 @@ def instance_destroy(context, instance_uuid, expected=None):
         conn.execute(stmt.values(deleted=child.c.id, deleted_at=now))
     conn.execute(sa.delete(Tag.__table__).where(
         Tag.__table__.c.resource_id == instance_uuid))
+    _record_event(context, instance_uuid, event)
     return {'deleted': True, 'deleted_at': now, 'updated_at': now,
             'terminated_at': now, 'vm_state': 'deleted', 'task_state': None}
 

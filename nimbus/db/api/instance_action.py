@@ -157,22 +157,37 @@ def action_event_record(context, values):
     action_event_finish for the action (an error marks it 'Error',
     ``finish_action`` stamps its finish_time).  Core statements: every
     boot and delete records two of these."""
+    row = event_record_in_transaction(context, values)
+    if row is None:
+        raise exception.InstanceActionNotFound(
+            request_id=values['request_id'],
+            instance_uuid=values['instance_uuid'])
+    return row
+
+
+def event_record_in_transaction(context, values):
+    """action_event_record in the caller's writer transaction; None (and
+    nothing written) when the request has no action on the instance --
+    for the instance writes that carry their event
+    (``instance_update(event=...)``), which must not fail for it."""
+    start_time = values['start_time']
+    if isinstance(start_time, str):     # a datetime that came over RPC
+        start_time = timeutils.normalize_time(
+            timeutils.parse_isotime(start_time))
     # The action the event started in: a context may be reused for
     # several actions (periodic tasks, tests), and this is written only
     # when the event ends.  Hosts' clocks may differ: then the newest.
     action_id = _action_id(
         context, values['instance_uuid'], values['request_id'],
-        started_by=values['start_time']) or _action_id(
+        started_by=start_time) or _action_id(
         context, values['instance_uuid'], values['request_id'])
     if action_id is None:
-        raise exception.InstanceActionNotFound(
-            request_id=values['request_id'],
-            instance_uuid=values['instance_uuid'])
+        return None
     now = timeutils.utcnow()
     row = dict.fromkeys(models_base.column_keys(InstanceActionEvent))
     row.pop('id')
     row.update(created_at=now, deleted=0, action_id=action_id,
-               event=values['event'], start_time=values['start_time'],
+               event=values['event'], start_time=start_time,
                finish_time=values.get('finish_time') or now,
                result=values.get('result'),
                traceback=values.get('traceback'), host=values.get('host'),

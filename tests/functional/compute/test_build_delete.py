@@ -27,6 +27,10 @@ def test_boot_goes_active_with_a_fixed_ip_in_the_info_cache(cloud):
     names = {e.event: e.result for e in events}
     assert names == {'conductor_schedule_and_build_instances': 'Success',
                      'compute_build_and_run_instance': 'Success'}
+    # Finished in the transaction that made the instance ACTIVE.
+    [build] = [e for e in events
+               if e.event == 'compute_build_and_run_instance']
+    assert actions[0].finish_time == build.finish_time is not None
 
 
 def test_multiple_create_spreads_over_both_hosts(cloud):
@@ -37,9 +41,7 @@ def test_multiple_create_spreads_over_both_hosts(cloud):
     assert len({i.reservation_id for i in instances}) == 1
     hosts = [cloud.wait_for(i.uuid, 'active', None).host for i in instances]
     assert sorted(hosts) == ['host1', 'host1', 'host2', 'host2']
-    node = objects.ComputeNode.get_by_host_and_nodename(cloud.admin,
-                                                        'host1', 'host1')
-    assert node.memory_mb_used == 1024 and node.running_vms == 2
+    cloud.wait_for_node('host1', memory_mb_used=1024, running_vms=2)
 
 
 def test_delete_frees_the_ip_the_guest_and_the_claim(cloud):
@@ -51,11 +53,18 @@ def test_delete_frees_the_ip_the_guest_and_the_claim(cloud):
     cloud.wait_for(inst.uuid, 'gone')
     assert inst.uuid not in cloud.network.allocated
     assert inst.uuid not in cloud.driver(host).instances
-    node = objects.ComputeNode.get_by_host_and_nodename(cloud.admin, host,
-                                                        host)
-    assert node.memory_mb_used == 0 and node.running_vms == 0
+    cloud.wait_for_node(host, memory_mb_used=0, running_vms=0)
     gone = cloud.get(inst.uuid, read_deleted='yes')
     assert gone.deleted and gone.vm_state == 'deleted'
+    # The delete's action finished with the row, its event with it.
+    actions = cloud.api.get_instance_actions(
+        ctx.elevated(read_deleted='yes'), gone)
+    delete = [a for a in actions if a.action == 'delete'][0]
+    _, events = cloud.api.get_instance_action(
+        ctx.elevated(read_deleted='yes'), gone, delete.request_id)
+    [event] = [e for e in events if e.event == 'compute_terminate_instance']
+    assert event.result == 'Success'
+    assert delete.finish_time == event.finish_time is not None
 
 
 def test_no_valid_host_sets_error_with_a_fault(cloud):
@@ -153,3 +162,18 @@ def test_create_refusals_write_nothing(cloud, conf):
     instances, _ = cloud.api.create(ctx, FLAVORS['1'], 'cirros',
                                     min_count=1, max_count=3)
     assert len(instances) == 1
+
+
+def test_workflow_event_and_action_end_with_the_settling_save(cloud):
+    ctx = cloud.context()
+    [inst] = cloud.boot(ctx)
+    cloud.wait_for(inst.uuid, 'active', None)
+    cloud.api.stop(ctx, cloud.api.get(ctx, inst.uuid))
+    inst = cloud.wait_for(inst.uuid, 'stopped', None)
+    # As soon as the state says stopped, the action says finished.
+    stop = [a for a in cloud.api.get_instance_actions(ctx, inst)
+            if a.action == 'stop'][0]
+    _, events = cloud.api.get_instance_action(ctx, inst, stop.request_id)
+    assert [(e.event, e.result) for e in events] == [
+        ('compute_stop_instance', 'Success')]
+    assert stop.finish_time == events[0].finish_time is not None

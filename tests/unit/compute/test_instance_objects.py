@@ -178,7 +178,8 @@ def test_save_through_the_conductor_proxy_keeps_the_compare_and_swap(ctx):
         conductor.object_action(ctx, stale, 'save', (),
                                 {'expected_task_state': ['networking']})
     found = conductor.object_class_action_versions(
-        ctx, 'Instance', 'get_by_uuid', {'Instance': '1.0'}, (inst.uuid,),
+        ctx, 'Instance', 'get_by_uuid',
+        {'Instance': objects.Instance.VERSION}, (inst.uuid,),
         {'expected_attrs': ['metadata']})
     assert found.metadata == {'a': 'b'}
 
@@ -269,3 +270,90 @@ def test_slow_event_shows_in_progress(ctx, monkeypatch):
     assert event.result == 'Success' and event.finish_time is not None
     assert objects.InstanceAction.get_by_request_id(
         ctx, inst.uuid, 'req-1').finish_time == event.finish_time
+
+
+def _count_event_calls(monkeypatch):
+    calls = []
+    for name in ('event_start', 'event_finish', 'event_record'):
+        real = getattr(objects.InstanceActionEvent, name)
+        monkeypatch.setattr(
+            objects.InstanceActionEvent, name,
+            (lambda real, name: lambda *a, **k: (calls.append(name),
+                                                 real(*a, **k))[1])(
+                real, name))
+    return calls
+
+
+def test_event_ends_with_the_save_in_its_transaction(ctx, monkeypatch):
+    inst = _create(ctx)
+    objects.InstanceAction.action_start(ctx, inst.uuid, 'create')
+    calls = _count_event_calls(monkeypatch)
+    with instance_action.EventReporter(ctx, 'compute_x', 'h',
+                                       inst.uuid) as reporter:
+        inst.task_state = None
+        event = reporter.ends_with_write(finish_action=True)
+        assert event['event'] == 'compute_x'
+        inst.save(expected_task_state=['scheduling'], event=event)
+        reporter.written()
+    assert calls == [] and reporter.ended_by_write
+    action = objects.InstanceAction.get_by_request_id(ctx, inst.uuid,
+                                                      'req-1')
+    [event] = objects.InstanceActionEventList.get_by_action(ctx, action.id)
+    assert (event.event, event.result, event.host) == ('compute_x',
+                                                      'Success', 'h')
+    assert action.finish_time == event.finish_time is not None
+
+
+def test_event_ends_with_the_destroy(ctx):
+    inst = _create(ctx)
+    objects.InstanceAction.action_start(ctx, inst.uuid, 'delete')
+    with instance_action.EventReporter(ctx, 'compute_terminate_instance',
+                                       'h', inst.uuid) as reporter:
+        inst.destroy(event=reporter.ends_with_write(finish_action=True))
+        reporter.written()
+    gone = ctx.elevated(read_deleted='yes')
+    action = objects.InstanceAction.get_by_request_id(gone, inst.uuid,
+                                                      'req-1')
+    [event] = objects.InstanceActionEventList.get_by_action(gone, action.id)
+    assert event.result == 'Success'
+    assert action.finish_time == event.finish_time is not None
+
+
+def test_failed_save_leaves_the_event_to_the_exit(ctx, monkeypatch):
+    inst = _create(ctx)
+    objects.InstanceAction.action_start(ctx, inst.uuid, 'create')
+    calls = _count_event_calls(monkeypatch)
+    with pytest.raises(exception.UnexpectedTaskStateError):
+        with instance_action.EventReporter(ctx, 'compute_x', 'h',
+                                           inst.uuid) as reporter:
+            inst.task_state = None
+            inst.save(expected_task_state=['spawning'],
+                      event=reporter.ends_with_write(finish_action=True))
+            reporter.written()
+    assert calls == ['event_record'] and not reporter.ended_by_write
+    action = objects.InstanceAction.get_by_request_id(ctx, inst.uuid,
+                                                      'req-1')
+    [event] = objects.InstanceActionEventList.get_by_action(ctx, action.id)
+    assert event.result == 'Error'
+    assert action.finish_time is None     # only the write would finish it
+
+
+def test_started_or_shared_event_does_not_go_with_a_write(ctx, monkeypatch):
+    inst, other = _create(ctx), _create(ctx, display_name='vm2')
+    with instance_action.EventReporter(ctx, 'compute_x', 'h', inst.uuid,
+                                       other.uuid) as reporter:
+        assert reporter.ends_with_write() is None
+    monkeypatch.setattr(instance_action.EventReporter, 'START_DELAY', 0)
+    with instance_action.EventReporter(ctx, 'compute_x', 'h',
+                                       inst.uuid) as reporter:
+        assert reporter.ends_with_write() is None
+
+
+def test_save_with_an_event_but_no_action_still_saves(ctx):
+    inst = _create(ctx)
+    inst.task_state = None
+    with instance_action.EventReporter(ctx, 'compute_x', 'h',
+                                       inst.uuid) as reporter:
+        inst.save(event=reporter.ends_with_write())
+        reporter.written()
+    assert objects.Instance.get_by_uuid(ctx, inst.uuid).task_state is None
