@@ -119,6 +119,7 @@ class ComputeManager(manager.Manager):
             self, nimbus_context.get_admin_context(), instance_uuid)
 
     def cleanup_host(self):
+        self.resource_tracker.stop_reports()
         self.driver.cleanup_host(self.host)
 
     # Build and delete (1.1) -----------------------------------------------

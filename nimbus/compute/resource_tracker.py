@@ -36,11 +36,14 @@ class ResourceTracker:
         # Uuids of builds in progress: their claims survive a recount even
         # though no row names this host yet.
         self._building = set()
-        # Reports: one thread at a time writes a node's row, outside
-        # self._lock; changes made meanwhile are written by that thread
-        # in its next round (so a burst of claims makes few writes).
+        # Reports (see _report_soon): rows are written outside self._lock,
+        # one write at a time (_write_lock), so a later write always
+        # carries the later usage.
         self._report_lock = threading.Lock()
-        self._reporting = set()     # nodenames being written
+        self._write_lock = threading.Lock()
+        self._pending = set()       # nodenames with a write to come
+        self._timers = {}           # nodename -> its threading.Timer
+        self._stopped = False
         self._dirty = set()         # nodenames changed since their write
 
     # Usage --------------------------------------------------------------
@@ -81,7 +84,7 @@ class ResourceTracker:
                     used_without[name] -= tracked[key].get(name, 0)
             claims.check_limits(resources, used_without, limits)
             tracked[key] = resources
-        self._report(context, nodename)
+        self._report_soon(context, nodename)
         return claims.Claim(self, key, resources, nodename)
 
     def drop(self, key, nodename=None, context=None):
@@ -95,7 +98,7 @@ class ResourceTracker:
                      if nodename is None or name == nodename]
         if context is not None:
             for name in names:
-                self._report(context, name)
+                self._report_soon(context, name)
 
     def usage(self, nodename):
         with self._lock:
@@ -136,25 +139,66 @@ class ResourceTracker:
         with self._lock:
             self._building.discard(uuid)
 
-    def _report(self, context, nodename):
-        """Write the node's row with the current usage; returns the node.
-        If another thread is writing it, leave the write of this change
-        to that thread (it writes again when it is done)."""
+    #: Seconds a claim or a drop waits for others before the node's row
+    #: is written with all of them: a busy host writes its row about
+    #: twice a second instead of after every build and delete (each
+    #: write is a conductor call).  The scheduler does not wait for the
+    #: row: it counts its own placements until a newer row comes.
+    REPORT_DELAY = 0.5
+
+    def _report_soon(self, context, nodename):
+        """Write the node's row REPORT_DELAY seconds from now, in another
+        thread, with every change made until then; a change made while a
+        write is due is left to that write (or to one more right after
+        it, when it came during the write)."""
         with self._report_lock:
             self._dirty.add(nodename)
-            if nodename in self._reporting:
-                return self.compute_nodes.get(nodename)
-            self._reporting.add(nodename)
+            if nodename in self._pending:
+                return
+            self._pending.add(nodename)
+        self._later(context, nodename)
+
+    def _later(self, context, nodename):
+        timer = threading.Timer(self.REPORT_DELAY, self._delayed_write,
+                                (context, nodename))
+        timer.daemon = True
+        with self._report_lock:
+            if self._stopped:
+                return
+            self._timers[nodename] = timer
+        timer.start()
+
+    def stop_reports(self):
+        """The host stops: drop the writes to come (the next start
+        recounts the usage and writes every row)."""
+        with self._report_lock:
+            self._stopped = True
+            timers = list(self._timers.values())
+            self._timers.clear()
+        for timer in timers:
+            timer.cancel()
+
+    def _delayed_write(self, context, nodename):
         try:
-            while True:
-                with self._report_lock:
-                    if nodename not in self._dirty:
-                        return self.compute_nodes.get(nodename)
-                    self._dirty.discard(nodename)
-                self._write(context, nodename)
+            self._report(context, nodename)
+        except Exception:
+            LOG.exception('Could not report the resources of node %s',
+                          nodename)
         finally:
             with self._report_lock:
-                self._reporting.discard(nodename)
+                again = nodename in self._dirty
+                if not again:
+                    self._pending.discard(nodename)
+            if again:
+                self._later(context, nodename)
+
+    def _report(self, context, nodename):
+        """Write the node's row with the current usage now; returns the
+        node."""
+        with self._write_lock:
+            with self._report_lock:
+                self._dirty.discard(nodename)
+            return self._write(context, nodename)
 
     def _write(self, context, nodename):
         resources = self.driver.get_available_resource(nodename)

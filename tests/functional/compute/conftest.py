@@ -203,6 +203,20 @@ class Cloud:
                     task_state))
             time.sleep(0.02)
 
+    def wait_for_node(self, host, timeout=10, **values):
+        """The compute node row of ``host`` once its columns hold
+        ``values`` (a host writes its row a moment after a change)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            node = objects.ComputeNode.get_by_host_and_nodename(
+                self.admin, host, host)
+            if all(getattr(node, k) == v for k, v in values.items()):
+                return node
+            if time.monotonic() > deadline:
+                raise AssertionError('node %s: %s, wanted %s' % (
+                    host, {k: getattr(node, k) for k in values}, values))
+            time.sleep(0.02)
+
     def start_compute(self, host):
         svc = service.Service(host, 'nimbus-compute', 'compute',
                               compute_manager.ComputeManager(host=host),

@@ -30,9 +30,7 @@ def test_resize_on_the_same_host_then_confirm(cloud, conf):
     [migration] = objects.MigrationList.get_by_instance(cloud.admin,
                                                         inst.uuid)
     assert migration.status == 'confirmed'
-    node = objects.ComputeNode.get_by_host_and_nodename(cloud.admin,
-                                                        'host1', 'host1')
-    assert node.memory_mb_used == 1024
+    cloud.wait_for_node('host1', memory_mb_used=1024)
 
 
 def test_resize_to_another_host_then_revert(cloud):
