@@ -235,11 +235,15 @@ def run(args):
     with backends.rabbit_vhost() as rabbit, \
             backends.mysql_database(args.mysql_driver) as db, \
             tempfile.TemporaryDirectory() as work:
-        cloud = daemons.Cloud(work, rabbit, db)
+        # Heartbeats as operators run them (the integration tests' 1 s
+        # would add a service write per daemon per second).
+        cloud = daemons.Cloud(work, rabbit, db, report_interval=10,
+                              service_down_time=60)
         image_port = cloud.image_port
         cloud.add_config(
             '[DEFAULT]\ncompute_driver = fake.FakeDriver\n'
             'periodic_interval = 60\n'
+            '[oslo_messaging_rabbit]\nheartbeat_timeout_threshold = 60\n'
             '[api]\nauth_strategy = noauth2\n'
             '[quota]\ninstances = -1\ncores = -1\nram = -1\n'
             '[database]\nmax_pool_size = 20\nmax_overflow = 20\n')
