@@ -25,14 +25,14 @@ class _Aborted(Exception):
 def build_and_run_instance(manager, context, instance, image, request_spec,
                            filter_properties, requested_networks, node,
                            limits, admin_password, injected_files,
-                           security_groups):
+                           security_groups, security_rules=None):
     with manager.instance_lock(instance.uuid), \
             instance_action.EventReporter(
                 context, 'compute_build_and_run_instance', manager.host,
                 instance.uuid) as reporter:
         build = _Build(manager, context, instance, image, request_spec,
                        filter_properties, requested_networks, node, limits,
-                       admin_password, injected_files)
+                       admin_password, injected_files, security_rules)
         build.reporter = reporter
         build.run()
 
@@ -40,7 +40,7 @@ def build_and_run_instance(manager, context, instance, image, request_spec,
 class _Build:
     def __init__(self, manager, context, instance, image, request_spec,
                  filter_properties, requested_networks, node, limits,
-                 admin_password, injected_files):
+                 admin_password, injected_files, security_rules=None):
         self.manager = manager
         self.driver = manager.driver
         self.context = context
@@ -53,6 +53,8 @@ class _Build:
         self.limits = limits or {}
         self.admin_password = admin_password
         self.injected_files = injected_files or []
+        # Read by the conductor (None from an older one: asked for).
+        self.security_rules = security_rules
         self.network_info = None
         self.spawned = False
         self.claim = None
@@ -88,9 +90,10 @@ class _Build:
             instance.node = self.node
             instance.launched_on = self.manager.host
             self._allocate_network()
-            # The filter is in place before the guest first runs.
+            # The filter is in place before the guest first runs; with
+            # the rules the conductor sent unless a refresh came since.
             security.apply_filter(self.manager, self.context, instance.uuid,
-                                  self.network_info)
+                                  self.network_info, self.security_rules)
             instance.task_state = task_states.SPAWNING
             # With the network info.
             self._save([task_states.SCHEDULING, task_states.NETWORKING])

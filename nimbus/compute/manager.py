@@ -37,7 +37,7 @@ class ComputeManager(manager.Manager):
     """RPC endpoints of nimbus-compute (see compute.rpcapi for the
     versions)."""
 
-    target = messaging.Target(version='1.4')
+    target = messaging.Target(version='1.5')
     service_name = 'compute'
 
     def __init__(self, host=None, compute_driver=None):
@@ -48,6 +48,7 @@ class ComputeManager(manager.Manager):
             self.host, self.driver)
         self.firewall = virt_firewall.load_firewall_driver(
             CONF.firewall_driver)
+        self.refreshes = security.Refreshes()
         self._instance_locks = {}
         self._locks_lock = threading.Lock()
         self._last_run = {}
@@ -127,11 +128,13 @@ class ComputeManager(manager.Manager):
     def build_and_run_instance(self, context, instance, image, request_spec,
                                filter_properties, requested_networks=None,
                                node=None, limits=None, admin_password=None,
-                               injected_files=None, security_groups=None):
+                               injected_files=None, security_groups=None,
+                               security_rules=None):
+        # security_rules: from 1.5 (None from an older conductor).
         build.build_and_run_instance(
             self, context, instance, image, request_spec, filter_properties,
             requested_networks, node, limits, admin_password,
-            injected_files, security_groups)
+            injected_files, security_groups, security_rules)
 
     def terminate_instance(self, context, instance):
         lifecycle.terminate_instance(self, context, instance)
@@ -215,6 +218,10 @@ class ComputeManager(manager.Manager):
     # Security groups (1.4) ------------------------------------------------
 
     def refresh_instance_security_rules(self, context, instance_uuid):
+        # Noted before the wait for the lock, which a build of the
+        # instance holds: that build then reads fresh rules rather than
+        # apply those the conductor read (security.Refreshes).
+        self.refreshes.note(instance_uuid)
         with self.instance_lock(instance_uuid):
             security.refresh(self, context, instance_uuid)
 

@@ -3,6 +3,8 @@
 from nimbus import rpc
 
 RPC_TOPIC = 'compute'
+# The first version whose build_and_run_instance takes security_rules.
+SECURITY_RULES_VERSION = '1.5'
 
 
 class ComputeAPI(rpc.ClientBase):
@@ -24,10 +26,11 @@ class ComputeAPI(rpc.ClientBase):
             confirm_resize, revert_resize, finish_revert_resize.
     * 1.3 - rescue_instance, unrescue_instance.
     * 1.4 - refresh_instance_security_rules (security groups).
+    * 1.5 - build_and_run_instance takes security_rules.
     """
 
     TOPIC = RPC_TOPIC
-    BASE_VERSION = '1.4'
+    BASE_VERSION = '1.5'
     UPGRADE_LEVEL = 'compute'
     VERSION_ALIASES = {'grizzly': '1.3'}
 
@@ -38,15 +41,25 @@ class ComputeAPI(rpc.ClientBase):
                                request_spec, filter_properties,
                                requested_networks=None, node=None,
                                limits=None, admin_password=None,
-                               injected_files=None, security_groups=None):
-        self._cast(context, '1.1', host, 'build_and_run_instance',
+                               injected_files=None, security_groups=None,
+                               security_rules=None):
+        """``security_rules``: the instance's firewall rules, read by the
+        conductor after it saved ``host`` (the host then need not ask
+        for them); sent from 1.5 on, a host capped below reads them
+        itself."""
+        version, extra = '1.1', {}
+        if security_rules is not None and self.can_send_version(
+                SECURITY_RULES_VERSION):
+            version = SECURITY_RULES_VERSION
+            extra['security_rules'] = security_rules
+        self._cast(context, version, host, 'build_and_run_instance',
                    instance=instance, image=image,
                    request_spec=request_spec,
                    filter_properties=filter_properties,
                    requested_networks=requested_networks, node=node,
                    limits=limits, admin_password=admin_password,
                    injected_files=injected_files,
-                   security_groups=security_groups)
+                   security_groups=security_groups, **extra)
 
     def terminate_instance(self, context, instance):
         self._cast(context, '1.1', instance.host, 'terminate_instance',

@@ -167,7 +167,7 @@ class NetworkManager(floating_ips.FloatingIpMixin, manager.Manager):
         macs = self._check_macs(macs, len(networks))
         host = host or self.host
         dhcp_servers = self._dhcp_servers(admin, networks, host)
-        nw_info, fixed_ips, followers = self._allocate_in_db(
+        nw_info, fixed_ips = self._allocate_in_db(
             admin, instance_uuid, host, networks, wanted, macs, dhcp_servers)
         try:
             for network, fixed_ip in zip(networks, fixed_ips):
@@ -187,7 +187,7 @@ class NetworkManager(floating_ips.FloatingIpMixin, manager.Manager):
             self._auto_assign_floating_ip(context, instance_uuid, project_id,
                                           nw_info)
             nw_info = self.get_instance_nw_info(context, instance_uuid)
-        self._members_changed(admin, instance_uuid, followers)
+        self._members_changed(admin, instance_uuid)
         return nw_info
 
     def deallocate_for_instance(self, context, instance_uuid, host=None):
@@ -201,18 +201,17 @@ class NetworkManager(floating_ips.FloatingIpMixin, manager.Manager):
         admin = context.elevated()
         # Before the transaction: any allocation it undoes was before.
         began = timeutils.utcnow()
-        result = self._deallocate_in_db(admin, instance_uuid)
-        if result is None:
+        deallocated = self._deallocate_in_db(admin, instance_uuid)
+        if deallocated is None:
             # Floating IPs first (their host work may be elsewhere).
             self._release_instance_floating_ips(admin, instance_uuid)
-            result = self._deallocate_in_db(admin, instance_uuid,
-                                            floating_released=True)
-        deallocated, followers = result
+            deallocated = self._deallocate_in_db(admin, instance_uuid,
+                                                 floating_released=True)
         if deallocated:
             LOG.info('Deallocated %s from instance %s',
                      ', '.join(ip['address'] for ip in deallocated),
                      instance_uuid)
-            self._members_changed(admin, instance_uuid, followers)
+            self._members_changed(admin, instance_uuid)
         if not self.DHCP:
             return
         by_network = collections.defaultdict(list)
@@ -449,10 +448,8 @@ class NetworkManager(floating_ips.FloatingIpMixin, manager.Manager):
     @db_session.retry_on_deadlock
     def _allocate_transaction(self, context, instance_uuid, host, networks,
                               wanted, macs, dhcp_servers):
-        """The network_info, the fixed IP on each network (dicts, with
-        the ``mac`` of their interface), and the instances whose rules
-        follow the instance's groups ({uuid: host}, to refresh once it is
-        all done; read here to save a transaction)."""
+        """The network_info and the fixed IP on each network (dicts, with
+        the ``mac`` of their interface)."""
         nw_info = []
         fixed_ips = []
         with fixed_ip_db.allocation_transaction(context):
@@ -468,9 +465,7 @@ class NetworkManager(floating_ips.FloatingIpMixin, manager.Manager):
                     dhcp_servers.get(network['id'])))
             instance_db.instance_info_cache_set(
                 context, instance_uuid, jsonutils.dumps(nw_info))
-            followers = sg_db.instances_following_members(context,
-                                                          instance_uuid)
-        return nw_info, fixed_ips, followers
+        return nw_info, fixed_ips
 
     @staticmethod
     def _create_vif(context, instance_uuid, network, mac=None):
@@ -498,9 +493,8 @@ class NetworkManager(floating_ips.FloatingIpMixin, manager.Manager):
     @db_session.retry_on_deadlock
     def _deallocate_in_db(self, context, instance_uuid,
                           floating_released=False):
-        """(the deallocated fixed IPs, the instances whose rules follow
-        the instance's groups); None, having changed nothing, when the
-        instance has floating IPs to release first."""
+        """The deallocated fixed IPs; None, having changed nothing, when
+        the instance has floating IPs to release first."""
         # Without DHCP no lease can be pending: addresses return at once.
         force = CONF.force_dhcp_release or not self.DHCP
         with db_session.writer.using(context):
@@ -515,17 +509,20 @@ class NetworkManager(floating_ips.FloatingIpMixin, manager.Manager):
             if deallocated or vifs:
                 instance_db.instance_info_cache_set(context, instance_uuid,
                                                     '[]')
-            followers = (sg_db.instances_following_members(
-                context, instance_uuid) if deallocated else {})
-        return deallocated, followers
+        return deallocated
 
     @staticmethod
-    def _members_changed(context, instance_uuid, followers):
+    def _members_changed(context, instance_uuid):
         # Rules naming the instance's groups as source list its fixed IPs:
-        # refresh the instances that have them (``followers``).
+        # refresh the instances that have them. Read after the commit of
+        # the change, not in its transaction: an instance whose host is
+        # saved meanwhile may have had its rules read by the conductor
+        # before the commit (nimbus.compute.security), and must be found.
         from nimbus.network import security_groups
         try:
-            security_groups.refresh_instances(context, followers)
+            security_groups.refresh_instances(
+                context, sg_db.instances_following_members(context,
+                                                           instance_uuid))
         except Exception:
             LOG.exception('Could not refresh the security rules that '
                           'follow instance %s', instance_uuid)

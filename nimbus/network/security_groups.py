@@ -4,7 +4,10 @@ quotas, database writes, and the refresh of the compute hosts whose
 instances' filters change.
 
 Who is refreshed (a cast ``refresh_instance_security_rules`` per instance
-to its host):
+to its host, as the database names it once the change is committed: a
+compute host applies the rules nimbus-conductor read when it chose the
+host, after saving it, so a change that read missed must reach that
+host -- nimbus.compute.security):
 
 - a rule added to or removed from group G: the members of G;
 - an instance joining or leaving G (addSecurityGroup, removeSecurityGroup):
@@ -13,8 +16,8 @@ to its host):
 - an instance's fixed IPs coming or going at build and delete: the
   members of every group with a rule whose source is one of its groups
   (nimbus-network reads them with
-  ``security_group.instances_following_members`` in its allocation's
-  transaction, and calls ``refresh_instances``).
+  ``security_group.instances_following_members`` after its allocation's
+  or deallocation's transaction, and calls ``refresh_instances``).
 """
 
 import ipaddress
@@ -22,6 +25,7 @@ import ipaddress
 from oslo_log import log as logging
 
 from nimbus.compute import rpcapi as compute_rpcapi
+from nimbus.db.api import instance as instance_db
 from nimbus.db.api import security_group as sg_db
 from nimbus import exception
 from nimbus import quota
@@ -59,15 +63,20 @@ def trigger_rules_refresh(context, group_id):
     refresh_instances(admin, sg_db.instances_in_groups(admin, [group_id]))
 
 
-def trigger_members_refresh(context, group_ids, instance_uuid=None,
-                            instance_host=None):
-    """The members of ``group_ids`` changed (``instance_uuid``, on
-    ``instance_host``, joined or left): refresh it and the members of
-    the groups whose rules have one of ``group_ids`` as source."""
+def trigger_members_refresh(context, group_ids, instance_uuid=None):
+    """The members of ``group_ids`` changed (``instance_uuid`` joined or
+    left): refresh it and the members of the groups whose rules have one
+    of ``group_ids`` as source."""
     admin = context.elevated()
     affected = {}
     if instance_uuid is not None:
-        affected[instance_uuid] = instance_host
+        # Its host now, not that of the copy the request read first: the
+        # conductor may have chosen one since.
+        try:
+            affected[instance_uuid] = instance_db.instance_get_by_uuid(
+                admin, instance_uuid)['host']
+        except exception.InstanceNotFound:
+            pass
     referencing = sg_db.groups_with_source(admin, list(group_ids))
     affected.update(sg_db.instances_in_groups(admin, sorted(referencing)))
     refresh_instances(admin, affected)
@@ -275,13 +284,11 @@ def add_to_instance(context, instance, name):
     group = get_group_by_name(context, name, instance.project_id)
     sg_db.security_group_add_instance(context.elevated(), group['id'],
                                       instance.uuid)
-    trigger_members_refresh(context, [group['id']], instance.uuid,
-                            instance.host)
+    trigger_members_refresh(context, [group['id']], instance.uuid)
 
 
 def remove_from_instance(context, instance, name):
     group = get_group_by_name(context, name, instance.project_id)
     sg_db.security_group_remove_instance(context.elevated(), group['id'],
                                          instance.uuid)
-    trigger_members_refresh(context, [group['id']], instance.uuid,
-                            instance.host)
+    trigger_members_refresh(context, [group['id']], instance.uuid)

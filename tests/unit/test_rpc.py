@@ -112,3 +112,29 @@ def test_default_url_only_when_operator_set_no_transport(conf):
         assert transport._driver.__class__.__name__ == 'RabbitDriver'
     finally:
         rpc.cleanup()
+
+
+@pytest.mark.parametrize('cap, rules, version, sent', [
+    (None, [{'protocol': 'tcp'}], '1.5', True),
+    (None, None, '1.1', False),
+    ('1.4', [{'protocol': 'tcp'}], '1.1', False),
+    ('grizzly', [{'protocol': 'tcp'}], '1.1', False),
+])
+def test_build_sends_security_rules_only_when_the_cap_allows(
+        conf, fake_rpc, monkeypatch, cap, rules, version, sent):
+    if cap is not None:
+        conf.config(compute=cap, group='upgrade_levels')
+    casts = []
+    monkeypatch.setattr(
+        compute_rpcapi.ComputeAPI, '_cast',
+        lambda self, context, version, host, method, **kwargs:
+        casts.append((version, host, method, kwargs)))
+    compute_rpcapi.ComputeAPI().build_and_run_instance(
+        nimbus_context.get_admin_context(), None, 'h1', image={},
+        request_spec={}, filter_properties={}, security_rules=rules)
+    [(got_version, host, method, kwargs)] = casts
+    assert (got_version, host, method) == (version, 'h1',
+                                           'build_and_run_instance')
+    assert ('security_rules' in kwargs) == sent
+    if sent:
+        assert kwargs['security_rules'] == rules

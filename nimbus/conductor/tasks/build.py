@@ -12,6 +12,7 @@ from nimbus.compute import task_states
 from nimbus.conductor.tasks import common
 from nimbus.conf import CONF
 from nimbus import exception
+from nimbus import objects
 from nimbus.objects import instance_action
 from nimbus.scheduler import rpcapi as scheduler_rpcapi
 
@@ -99,7 +100,30 @@ class BuildTask:
             requested_networks=self.requested_networks, node=node,
             limits=dest.get('limits'), admin_password=self.admin_password,
             injected_files=self.injected_files,
-            security_groups=self.security_groups)
+            security_groups=self.security_groups,
+            security_rules=self._security_rules(instance))
+
+    def _security_rules(self, instance):
+        """The instance's firewall rules for its host, read here (the
+        conductor has the database) to spare the host a conductor call;
+        None when the host cannot take them (a lower [upgrade_levels]
+        compute): it reads them itself.
+
+        Read after the save of ``instance.host`` above, never before: a
+        rule change this read misses commits after it, so the refresh it
+        triggers, sent to the host the database names after the commit,
+        reaches ``host``, which then applies fresh rules instead of these
+        (nimbus.compute.security.Refreshes)."""
+        if not self.compute_api.can_send_version(
+                compute_rpcapi.SECURITY_RULES_VERSION):
+            return None
+        try:
+            return objects.InstanceSecurityRules.get_by_instance(
+                self.context, instance.uuid)
+        except Exception:
+            LOG.exception('Could not read the security rules of %s; its '
+                          'host will', instance.uuid)
+            return None
 
     def _fail_all(self, error):
         for instance in self.instances:

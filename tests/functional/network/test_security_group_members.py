@@ -51,3 +51,68 @@ def test_members_of_groups_with_rules_from_the_instances_groups(admin):
     sg_db.security_group_rule_destroy(admin, from_web['id'])
     assert sg_db.instances_following_members(admin, web2) == {
         web1: 'h1', web2: 'h1'}
+
+
+class _Casts:
+    """The compute API's refresh casts, as (instance uuid, host)."""
+
+    def __init__(self):
+        self.casts = []
+
+    def refresh_instance_security_rules(self, context, instance_uuid, host):
+        self.casts.append((instance_uuid, host))
+
+
+def test_a_membership_change_refreshes_the_host_in_the_database(
+        admin, monkeypatch):
+    import types
+
+    from nimbus.network import security_groups
+    recorder = _Casts()
+    monkeypatch.setattr(security_groups, '_compute_rpcapi', lambda: recorder)
+    _group(admin, 'web')
+    instance = make_instance(admin, host='h2')
+    # The request's copy was read before the conductor chose h2.
+    stale = types.SimpleNamespace(uuid=instance, project_id='demo',
+                                  host=None)
+    security_groups.add_to_instance(admin, stale, 'web')
+    security_groups.remove_from_instance(admin, stale, 'web')
+    assert recorder.casts == [(instance, 'h2')] * 2
+
+
+def test_allocation_reads_the_followers_once_its_addresses_are_committed(
+        admin, start_network, monkeypatch):
+    import threading
+
+    from nimbus.network import security_groups
+    from tests.functional.network.conftest import create_network
+    recorder = _Casts()
+    monkeypatch.setattr(security_groups, '_compute_rpcapi', lambda: recorder)
+    create_network(admin)
+    manager = start_network()
+    web, db = _group(admin, 'web'), _group(admin, 'db')
+    sg_db.security_group_rule_create(admin, {
+        'parent_group_id': db, 'group_id': web, 'protocol': 'tcp',
+        'from_port': 5432, 'to_port': 5432})
+    database = _member(admin, db, host='h2')
+    web1 = _member(admin, web)
+    seen = []
+    real = sg_db.instances_following_members
+
+    def following(context, instance_uuid):
+        # What the conductor would read for database now, elsewhere: a
+        # refresh sent from what is read here must follow that read.
+        reader = threading.Thread(target=lambda: seen.append(
+            sg_db.instance_ingress_rules(admin, database)))
+        reader.start()
+        reader.join(10)
+        return real(context, instance_uuid)
+    monkeypatch.setattr(sg_db, 'instances_following_members', following)
+    nw_info = manager.allocate_for_instance(admin, web1, 'demo', 'h1')
+    address = nw_info[0]['network']['subnets'][0]['ips'][0]['address']
+    assert seen == [[{'protocol': 'tcp', 'from_port': 5432,
+                      'to_port': 5432, 'cidr': '%s/32' % address}]]
+    assert recorder.casts == [(database, 'h2')]
+    manager.deallocate_for_instance(admin, web1, 'h1')
+    assert seen[1] == []
+    assert recorder.casts == [(database, 'h2')] * 2

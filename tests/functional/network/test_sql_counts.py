@@ -13,11 +13,12 @@ from tests.functional.network.conftest import make_instance
 
 # The instance with whether it has interfaces; its networks; the
 # interface (INSERT); the first free addresses; the claim (UPDATE); the
-# info cache (upsert); the instances whose rules follow its groups.
+# info cache (upsert); the instances whose rules follow its groups (after
+# the commit: nimbus.compute.security says why).
 ALLOCATE = 7
 # Its floating IPs; its fixed IPs with their MACs (locking read); the
 # fixed IPs back (UPDATE); the interfaces (UPDATE); the info cache; the
-# instances whose rules follow its groups.
+# instances whose rules follow its groups (after the commit).
 DEALLOCATE = 6
 
 

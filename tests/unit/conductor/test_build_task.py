@@ -1,9 +1,11 @@
-"""The conductor's build task: scheduling, retries, NoValidHost."""
+"""The conductor's build task: scheduling, retries, NoValidHost, the
+security rules sent with the build."""
 
 import pytest
 
 from nimbus.conductor.tasks import build
 from nimbus import context as nimbus_context
+from nimbus.db.api import security_group as sg_db
 from nimbus.db import migration
 from nimbus import exception
 from nimbus import objects
@@ -15,8 +17,12 @@ if NoValidHost is None:  # until the scheduler's exception lands
 
 
 class Recorder:
-    def __init__(self, answer=None, error=None):
+    def __init__(self, answer=None, error=None, version_cap=None):
         self.answer, self.error, self.calls = answer, error, []
+        self.version_cap = version_cap
+
+    def can_send_version(self, version):
+        return self.version_cap is None or version <= self.version_cap
 
     def select_destinations(self, context, request_spec, filter_properties):
         self.calls.append((request_spec, filter_properties))
@@ -100,3 +106,46 @@ def test_an_instance_deleted_while_scheduling_is_not_built(ctx):
     compute = Recorder()
     _run(ctx, [inst], Recorder([{'host': 'a', 'nodename': 'a'}]), compute)
     assert compute.calls == []
+
+
+def _in_group_with_ssh(ctx, inst):
+    group = sg_db.security_group_create(ctx, {
+        'name': 'web', 'description': 'd', 'project_id': 'p',
+        'user_id': 'u'})
+    sg_db.security_group_rule_create(ctx, {
+        'parent_group_id': group['id'], 'protocol': 'tcp', 'from_port': 22,
+        'to_port': 22, 'cidr': '0.0.0.0/0'})
+    sg_db.security_group_add_instance(ctx, group['id'], inst.uuid)
+
+
+def test_the_rules_go_with_the_build_read_after_the_host_is_saved(
+        ctx, monkeypatch):
+    [inst] = _instances(ctx, 1)
+    _in_group_with_ssh(ctx, inst)
+    hosts_at_read = []
+    real = objects.InstanceSecurityRules.get_by_instance
+
+    def get_by_instance(context, instance_uuid):
+        # The ordering the refreshes rely on: host saved, then read.
+        hosts_at_read.append(objects.Instance.get_by_uuid(
+            ctx, instance_uuid).host)
+        return real(context, instance_uuid)
+    monkeypatch.setattr(objects.InstanceSecurityRules, 'get_by_instance',
+                        get_by_instance)
+    compute = Recorder()
+    _run(ctx, [inst], Recorder([{'host': 'a', 'nodename': 'a'}]), compute)
+    assert hosts_at_read == ['a']
+    [(_, _, kwargs)] = compute.calls
+    assert kwargs['security_rules'] == [
+        {'protocol': 'tcp', 'from_port': 22, 'to_port': 22,
+         'cidr': '0.0.0.0/0'}]
+
+
+def test_no_rules_read_for_a_host_capped_below_them(ctx, monkeypatch):
+    [inst] = _instances(ctx, 1)
+    monkeypatch.setattr(objects.InstanceSecurityRules, 'get_by_instance',
+                        pytest.fail)
+    compute = Recorder(version_cap='1.4')
+    _run(ctx, [inst], Recorder([{'host': 'a', 'nodename': 'a'}]), compute)
+    [(_, _, kwargs)] = compute.calls
+    assert kwargs['security_rules'] is None
