@@ -100,10 +100,18 @@ class FairLock:
         self.release()
 
 
+#: Seconds from the scheduler's choice of a host to that host's claim
+#: (the reply, the conductor's save and cast, the host's lock), which a
+#: compute_nodes row may not include yet: a row counts again the
+#: placements this view made since its time less this much.
+PLACEMENT_GRACE = datetime.timedelta(seconds=1.0)
+
+
 class HostState:
     """What the scheduler knows of one hypervisor node (host, nodename):
     its resources as its compute last reported them, minus what the
-    scheduler placed there since; its compute service; its zone."""
+    scheduler placed there that the report may not include; its compute
+    service; its zone."""
 
     __slots__ = (
         'host', 'nodename', 'seq', 'compute_id', 'uuid',
@@ -113,7 +121,7 @@ class HostState:
         'hypervisor_hostname', 'host_ip', 'supported_instances',
         'ram_allocation_ratio', 'cpu_allocation_ratio',
         'disk_allocation_ratio', 'service', 'service_up',
-        'availability_zone', 'updated')
+        'availability_zone', 'updated', 'row_stamp', 'placed')
 
     def __init__(self, host, nodename, seq=0):
         self.host = host
@@ -138,6 +146,10 @@ class HostState:
         self.ram_allocation_ratio = CONF.ram_allocation_ratio
         self.cpu_allocation_ratio = CONF.cpu_allocation_ratio
         self.disk_allocation_ratio = CONF.disk_allocation_ratio
+        # The newest row taken, and (time, spec) of the placements made
+        # here since (less PLACEMENT_GRACE).
+        self.row_stamp = None
+        self.placed = collections.deque()
         self.service = None
         self.service_up = False
         self.availability_zone = CONF.default_availability_zone
@@ -148,14 +160,20 @@ class HostState:
         return (self.host, self.nodename)
 
     def update_from_compute_node(self, node):
-        """Take the resources of a compute_nodes row (as a dict).
+        """Take the resources of a compute_nodes row (as a dict) when it is
+        newer than the last one taken.
 
-        A row older than what this view consumed since is skipped, as Nova
-        does: it predates the placement and would hide it.
+        The placements this view made less than PLACEMENT_GRACE before
+        the row was written are counted again on top of it: the host may
+        not have claimed them yet. (Skipping every row older than the
+        view's last placement, as Nova does, loses the frees a row
+        brings whenever placements keep coming: a busy host then looks
+        full.) A placement the row already holds is counted twice for at
+        most that long -- on the safe side.
         """
         row_stamp = node.get('updated_at') or node.get('created_at')
-        if (self.updated is not None and row_stamp is not None and
-                self.updated > row_stamp):
+        if (self.row_stamp is not None and row_stamp is not None and
+                row_stamp <= self.row_stamp):
             return False
         self.compute_id = node['id']
         self.uuid = node.get('uuid')
@@ -193,7 +211,13 @@ class HostState:
                                      CONF.cpu_allocation_ratio)
         self.disk_allocation_ratio = (node.get('disk_allocation_ratio') or
                                       CONF.disk_allocation_ratio)
-        self.updated = row_stamp
+        self.updated = self.row_stamp = row_stamp
+        if row_stamp is not None:
+            horizon = row_stamp - PLACEMENT_GRACE
+            while self.placed and self.placed[0][0] < horizon:
+                self.placed.popleft()
+        for _, spec in self.placed:
+            self._take(spec)
         return True
 
     def update_from_service(self, service, up=None):
@@ -209,12 +233,16 @@ class HostState:
 
     def consume_from_request(self, spec):
         """Account for one instance of ``spec`` placed here."""
+        self._take(spec)
+        self.updated = spec.now or timeutils.utcnow()
+        self.placed.append((self.updated, spec))
+
+    def _take(self, spec):
         self.free_ram_mb -= spec.memory_mb
         self.free_disk_mb -= spec.disk_mb
         self.disk_mb_used += spec.disk_mb
         self.vcpus_used += spec.vcpus
         self.num_instances += 1
-        self.updated = spec.now or timeutils.utcnow()
 
     def release_from_request(self, spec):
         """Undo consume_from_request (a request that did not fit whole)."""
@@ -223,6 +251,10 @@ class HostState:
         self.disk_mb_used -= spec.disk_mb
         self.vcpus_used -= spec.vcpus
         self.num_instances -= 1
+        for index in range(len(self.placed) - 1, -1, -1):
+            if self.placed[index][1] is spec:
+                del self.placed[index]
+                break
 
     def __repr__(self):
         return ('<HostState %s/%s ram %sMB free, disk %sMB free, vcpus %s/%s,'

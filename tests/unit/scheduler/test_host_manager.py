@@ -230,7 +230,7 @@ def test_service_going_down_is_logged_when_its_heartbeat_expires(conf):
     assert hm.changes_since(position) == [('host1', 'host1')] * 2
 
 
-def test_consumption_survives_an_older_row():
+def test_placements_count_on_top_of_rows_that_may_not_know_them():
     row = fakes.node_row('host1', updated_at=fakes.ago(10))
     hm = _view(fakes.service_row('host1'), row)
     state = hm.host_states[('host1', 'host1')]
@@ -241,10 +241,35 @@ def test_consumption_survives_an_older_row():
     stale = dict(row, updated_at=fakes.ago(5))
     hm.apply_rows([], [stale])
     assert state.free_ram_mb == 16384 - 1000
-    # ... a newer one (which knows of the instance) replaces it.
-    fresh = dict(row, updated_at=timeutils.utcnow(), free_ram_mb=15000)
-    hm.apply_rows([], [fresh])
+    # ... nor does one written right after it (the host may not have
+    # claimed it yet): counted again, on the safe side ...
+    soon = dict(row, updated_at=timeutils.utcnow(), free_ram_mb=15000)
+    hm.apply_rows([], [soon])
+    assert (state.free_ram_mb, state.num_instances) == (14000, 1)
+    # ... a row written PLACEMENT_GRACE later holds it.
+    later = dict(row, free_ram_mb=15000, updated_at=timeutils.utcnow() +
+                 host_manager.PLACEMENT_GRACE + datetime.timedelta(
+                     seconds=0.1))
+    hm.apply_rows([], [later])
+    assert (state.free_ram_mb, state.num_instances) == (15000, 0)
+    # A row no newer than the one taken changes nothing.
+    hm.apply_rows([], [dict(later, free_ram_mb=1)])
     assert state.free_ram_mb == 15000
+
+
+def test_frees_reach_the_view_while_placements_keep_coming():
+    """A row that came after a placement still brings what was freed
+    (deleted instances): a busy host must not look full."""
+    row = fakes.node_row('host1', created_at=fakes.ago(20),
+                         updated_at=fakes.ago(10), free_ram_mb=1000)
+    hm = _view(fakes.service_row('host1'), row)
+    state = hm.host_states[('host1', 'host1')]
+    hm.consume(state, fakes.spec(memory_mb=500))
+    assert state.free_ram_mb == 500
+    # Written a moment before that placement, after deletes freed 8 GB.
+    freed = dict(row, free_ram_mb=9000, updated_at=fakes.ago(0.5))
+    hm.apply_rows([], [freed])
+    assert state.free_ram_mb == 9000 - 500
 
 
 def test_release_undoes_consume():
