@@ -32,6 +32,7 @@ from nimbus.compute import transitions
 from nimbus.compute import vm_states
 from nimbus.conductor import rpcapi as conductor_rpcapi
 from nimbus.conf import CONF
+from nimbus.db import session as db_session
 from nimbus import exception
 from nimbus import objects
 from nimbus.objects import instance as instance_obj
@@ -211,6 +212,20 @@ class API(api_create.CreateMixin, api_actions.ActionsMixin):
     def _record_action(context, instance, action):
         objects.InstanceAction.action_start(context, instance.uuid, action)
 
+    @classmethod
+    def _begin_action(cls, context, instance, transition, action,
+                      **changes):
+        """transitions.begin, then the action's record: in one
+        transaction when the instance carries this request's context
+        (nothing is recorded when the swap fails either way)."""
+        if instance._context is not context:
+            transitions.begin(instance, transition, **changes)
+            cls._record_action(context, instance, action)
+            return
+        with db_session.writer.using(context):
+            transitions.begin(instance, transition, **changes)
+            cls._record_action(context, instance, action)
+
     def _compute_is_up(self, context, host):
         from nimbus import servicegroup
         try:
@@ -278,13 +293,12 @@ class API(api_create.CreateMixin, api_actions.ActionsMixin):
         self._delete(context, instance, actions.FORCE_DELETE, force=True)
 
     def _soft_delete(self, context, instance):
-        transitions.begin(instance, 'soft_delete')
-        self._record_action(context, instance, actions.DELETE)
+        self._begin_action(context, instance, 'soft_delete', actions.DELETE)
         self.compute_rpcapi.soft_delete_instance(context, instance)
 
     def _delete(self, context, instance, action, force=False):
-        transitions.begin(instance, 'force_delete' if force else 'delete')
-        self._record_action(context, instance, action)
+        self._begin_action(context, instance,
+                           'force_delete' if force else 'delete', action)
         if instance.host and self._compute_is_up(context, instance.host):
             self.compute_rpcapi.terminate_instance(context, instance)
             return
@@ -322,6 +336,5 @@ class API(api_create.CreateMixin, api_actions.ActionsMixin):
 
     def restore(self, context, instance):
         """Bring back a soft-deleted instance (before it is reclaimed)."""
-        transitions.begin(instance, 'restore')
-        self._record_action(context, instance, actions.RESTORE)
+        self._begin_action(context, instance, 'restore', actions.RESTORE)
         self.compute_rpcapi.restore_instance(context, instance)

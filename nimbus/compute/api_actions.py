@@ -24,15 +24,13 @@ class ActionsMixin:
         if reboot_type not in (REBOOT_SOFT, REBOOT_HARD):
             raise exception.Invalid(reason='reboot type must be SOFT or '
                                            'HARD')
-        transitions.begin(instance, 'reboot_soft' if reboot_type ==
-                          REBOOT_SOFT else 'reboot_hard')
-        self._record_action(context, instance, actions.REBOOT)
+        self._begin_action(context, instance, 'reboot_soft' if reboot_type ==
+                           REBOOT_SOFT else 'reboot_hard', actions.REBOOT)
         self.compute_rpcapi.reboot_instance(context, instance, reboot_type)
 
     def _simple_action(self, context, instance, transition, action,
                        cast_name):
-        transitions.begin(instance, transition)
-        self._record_action(context, instance, action)
+        self._begin_action(context, instance, transition, action)
         getattr(self.compute_rpcapi, cast_name)(context, instance)
 
     @check_instance_lock
@@ -119,8 +117,8 @@ class ActionsMixin:
         sysmeta.update(self._image_system_metadata(image))
         changes['system_metadata'] = sysmeta
         changes['progress'] = 0
-        transitions.begin(instance, 'rebuild', **changes)
-        self._record_action(context, instance, actions.REBUILD)
+        self._begin_action(context, instance, 'rebuild', actions.REBUILD,
+                           **changes)
         self.compute_rpcapi.rebuild_instance(
             context, instance, new_image_ref=image_href, image=image,
             orig_image_ref=orig_image_ref, admin_password=admin_password,
@@ -214,8 +212,7 @@ class ActionsMixin:
         if rescue_image_ref:
             self._check_image(context, rescue_image_ref, instance.flavor)
         password = rescue_password or _generate_password()
-        transitions.begin(instance, 'rescue')
-        self._record_action(context, instance, actions.RESCUE)
+        self._begin_action(context, instance, 'rescue', actions.RESCUE)
         self.compute_rpcapi.rescue_instance(
             context, instance, rescue_password=password,
             rescue_image_ref=rescue_image_ref)
@@ -224,8 +221,7 @@ class ActionsMixin:
     @check_instance_lock
     def unrescue(self, context, instance):
         """RESCUE -> ACTIVE, booted from its own disk again."""
-        transitions.begin(instance, 'unrescue')
-        self._record_action(context, instance, actions.UNRESCUE)
+        self._begin_action(context, instance, 'unrescue', actions.UNRESCUE)
         self.compute_rpcapi.unrescue_instance(context, instance)
 
     # Snapshot and console ------------------------------------------------

@@ -190,20 +190,35 @@ class _Timer:
         self._pid = None
 
     def call_later(self, delay, job):
+        """Run ``job()`` in ``delay`` seconds unless ``cancel``ed; returns
+        the handle for ``cancel``."""
+        entry = [time.monotonic() + delay, next(self._order), job]
         with self._cond:
             if self._pid != os.getpid():
                 self._heap = []
                 self._pid = os.getpid()
                 threading.Thread(target=self._run, daemon=True,
                                  name='event-starts').start()
-            heapq.heappush(self._heap, (time.monotonic() + delay,
-                                        next(self._order), job))
-            self._cond.notify()
+            heapq.heappush(self._heap, entry)
+            # Wake the thread only when it must wake sooner than it will:
+            # a wake-up per event (a GIL hand-over) cost a few percent of
+            # a compute host's CPU.
+            if self._heap[0] is entry:
+                self._cond.notify()
+        return entry
+
+    @staticmethod
+    def cancel(entry):
+        """The job will not run (it stays in the heap until due, and is
+        dropped then without a wake-up of its own when others are due)."""
+        entry[2] = None
 
     def _run(self):
         while True:
             with self._cond:
                 while True:
+                    while self._heap and self._heap[0][2] is None:
+                        heapq.heappop(self._heap)
                     if not self._heap:
                         self._cond.wait()
                         continue
@@ -249,6 +264,7 @@ class EventReporter:
         # pending -> started (a write at START_DELAY), or ending (given to
         # the block's last write) -> written; then finishing at the exit.
         self._state = 'pending'
+        self._timer_entry = None
         #: True once a write recorded the event (``written()``).
         self.ended_by_write = False
 
@@ -271,9 +287,15 @@ class EventReporter:
             if self._state != 'pending' or len(self.instance_uuids) != 1:
                 return None
             self._state = 'ending'
+            self._cancel_start()
         return {'event': self.event_name, 'start_time': self._start_time,
                 'result': 'Success', 'host': self.host,
                 'finish_action': finish_action}
+
+    def _cancel_start(self):
+        if self._timer_entry is not None:
+            _TIMER.cancel(self._timer_entry)
+            self._timer_entry = None
 
     def written(self):
         """The write given ``ends_with_write()``'s event succeeded: the
@@ -288,7 +310,8 @@ class EventReporter:
         if self.START_DELAY <= 0:
             self._start()
         else:
-            _TIMER.call_later(self.START_DELAY, self._start)
+            self._timer_entry = _TIMER.call_later(self.START_DELAY,
+                                                  self._start)
         return self
 
     def _start(self):
@@ -320,6 +343,7 @@ class EventReporter:
             started = self._state == 'started'
             written = self._state == 'written'
             self._state = 'finishing'
+            self._cancel_start()
         if written:
             return False
         if not started:

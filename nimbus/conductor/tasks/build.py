@@ -36,6 +36,7 @@ class BuildTask:
         self.security_groups = security_groups
         self.scheduler_api = scheduler_api or scheduler_rpcapi.SchedulerAPI()
         self.compute_api = compute_api or compute_rpcapi.ComputeAPI()
+        self._reporter = None   # the EventReporter of execute()
 
     def execute(self):
         uuids = [inst.uuid for inst in self.instances]
@@ -43,7 +44,7 @@ class BuildTask:
             return
         with instance_action.EventReporter(
                 self.context, 'conductor_schedule_and_build_instances',
-                CONF.host, *uuids):
+                CONF.host, *uuids) as self._reporter:
             self._execute()
 
     def _execute(self):
@@ -85,13 +86,20 @@ class BuildTask:
         # allocates the network.
         instance.host = host
         instance.node = node
+        # A lone instance's event ends with the save that hands it to its
+        # host, in its transaction (the cast right after cannot fail: the
+        # RabbitMQ driver retries until it is sent).
+        event = self._reporter.ends_with_write() if self._reporter else None
         try:
-            instance.save(expected_task_state=[task_states.SCHEDULING])
+            instance.save(expected_task_state=[task_states.SCHEDULING],
+                          event=event)
         except (exception.InstanceNotFound,
                 exception.UnexpectedTaskStateError):
             LOG.info('Instance %s was deleted while it was scheduled',
                      instance.uuid)
             return
+        if event is not None:
+            self._reporter.written()
         props = common.filter_properties_for_host(
             self.filter_properties, host, node, dest.get('limits'))
         self.compute_api.build_and_run_instance(

@@ -541,23 +541,55 @@ def _update_one(context, instance_uuid, values, expected):
     """UPDATE the live instance if its columns hold what ``expected``
     allows; else raise what _raise_unexpected says (or InstanceNotFound).
     """
-    # Core on the session's connection: the ORM's bulk UPDATE machinery
-    # cost more than the statement (one of these per conductor save).
-    table = Instance.__table__
-    stmt = sa.update(table).where(table.c.uuid == instance_uuid,
-                                  table.c.deleted == 0)
-    for column, allowed in (expected or {}).items():
+    # Core on the session's connection, and a statement built once per
+    # shape (the columns set, the states expected): building and keying
+    # a new one cost more than running it (one per conductor save).
+    params = {'_uuid': instance_uuid}
+    shape = []
+    for column, allowed in sorted((expected or {}).items()):
         if not isinstance(allowed, (list, tuple, set)):
             allowed = [allowed]
         allowed = list(allowed)
-        clause = table.c[column].in_([a for a in allowed if a is not None])
-        if None in allowed:
-            clause = sa.or_(clause, table.c[column].is_(None))
-        stmt = stmt.where(clause)
-    result = context.session.connection().execute(stmt.values(**values))
+        given = [a for a in allowed if a is not None]
+        for index, value in enumerate(given):
+            params['_x_%s_%d' % (column, index)] = value
+        shape.append((column, len(given), None in allowed))
+    plain = {}
+    expressions = {}
+    for column, value in values.items():
+        if isinstance(value, sa.sql.ClauseElement):
+            expressions[column] = value
+        else:
+            plain[column] = value
+            params['_v_' + column] = value
+    stmt = _update_statement(tuple(sorted(plain)), tuple(shape))
+    if expressions:
+        stmt = stmt.values(**expressions)
+    result = context.session.connection().execute(stmt, params)
     if result.rowcount != 1:
         row = _instance_get_row(context, instance_uuid)
         _raise_unexpected(row.as_dict(), expected or {})
+
+
+@functools.lru_cache(maxsize=512)
+def _update_statement(columns, shape):
+    """UPDATE instances SET <columns> WHERE uuid, live, and each
+    (column, how many values, or NULL) of ``shape``; parameters
+    ``_uuid``, ``_v_<column>``, ``_x_<column>_<i>``."""
+    table = Instance.__table__
+    stmt = sa.update(table).where(table.c.uuid == sa.bindparam('_uuid'),
+                                  table.c.deleted == 0)
+    for column, count, or_null in shape:
+        clauses = []
+        if count:
+            clauses.append(table.c[column].in_(
+                [sa.bindparam('_x_%s_%d' % (column, index))
+                 for index in range(count)]))
+        if or_null:
+            clauses.append(table.c[column].is_(None))
+        stmt = stmt.where(sa.or_(*clauses) if clauses else sa.false())
+    return stmt.values({column: sa.bindparam('_v_' + column)
+                        for column in columns})
 
 
 def _raise_unexpected(actual, expected):

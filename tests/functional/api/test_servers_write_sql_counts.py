@@ -22,10 +22,10 @@ POST_STATEMENTS = 12
 # The image read, the quota check with the writes.
 POST_TRANSACTIONS = 2
 # The instance (with its info cache) and its system metadata; the
-# compare-and-swap of task_state (nothing read back); the delete action;
-# the compute host's service.
+# compare-and-swap of task_state (nothing read back) and the delete action,
+# in one transaction; the compute host's service.
 DELETE_STATEMENTS = 5
-DELETE_TRANSACTIONS = 4
+DELETE_TRANSACTIONS = 3
 
 
 @contextlib.contextmanager

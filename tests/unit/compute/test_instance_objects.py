@@ -357,3 +357,34 @@ def test_save_with_an_event_but_no_action_still_saves(ctx):
         inst.save(event=reporter.ends_with_write())
         reporter.written()
     assert objects.Instance.get_by_uuid(ctx, inst.uuid).task_state is None
+
+
+def test_timer_wakes_only_for_an_earlier_job_and_skips_cancelled_ones():
+    timer = instance_action._Timer()
+    ran = []
+    wakes = []
+    first = timer.call_later(0.2, lambda: ran.append('first'))
+    real_notify = timer._cond.notify
+    timer._cond.notify = lambda: (wakes.append(1), real_notify())
+    later = timer.call_later(0.3, lambda: ran.append('later'))
+    assert wakes == []          # due after the head: no wake-up
+    timer.call_later(0.05, lambda: ran.append('soon'))
+    assert wakes == [1]         # due before it: the thread must know
+    timer.cancel(first)
+    deadline = time.monotonic() + 5
+    while len(ran) < 2 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.1)
+    assert ran == ['soon', 'later']
+    assert later[2] is not None
+
+
+def test_quick_event_leaves_no_start_behind(ctx, monkeypatch):
+    inst = _create(ctx)
+    objects.InstanceAction.action_start(ctx, inst.uuid, 'create')
+    calls = _count_event_calls(monkeypatch)
+    monkeypatch.setattr(instance_action.EventReporter, 'START_DELAY', 0.1)
+    with instance_action.EventReporter(ctx, 'compute_x', 'h', inst.uuid):
+        pass
+    time.sleep(0.3)             # past the start's time: cancelled
+    assert calls == ['event_record']
