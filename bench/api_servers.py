@@ -155,13 +155,15 @@ class Watcher:
 
 
 class Bench:
-    def __init__(self, cloud, image_port, poll='watcher'):
+    def __init__(self, cloud, image_port, poll='watcher',
+                 watch_interval=0.02):
         self.api = 'http://127.0.0.1:%d/v2.1' % cloud.api_port
         self.image_api = 'http://127.0.0.1:%d' % image_port
         self.session = requests.Session()
         self.poll = poll
         self._requests = _Counter()  # POST, DELETE, per-server GETs
-        self.watcher = Watcher(self.api) if poll == 'watcher' else None
+        self.watcher = (Watcher(self.api, interval=watch_interval)
+                        if poll == 'watcher' else None)
 
     def api_requests(self):
         return self._requests.value + (
@@ -261,7 +263,7 @@ def run(args):
             cloud.wait_for_states({'nimbus-' + d: 'up' for d in (
                 'api', 'scheduler', 'conductor', 'network')}, timeout=90)
             time.sleep(2)
-            bench = Bench(cloud, image_port, args.poll)
+            bench = Bench(cloud, image_port, args.poll, args.watch_interval)
             bench.upload_image()
             bench.boot_delete(-1)  # warm up every path once
 
@@ -416,6 +418,9 @@ def main():
         help='how clients wait for ACTIVE/gone: one watcher thread listing '
              'changes-since every 20 ms for all of them (default), or each '
              'client polling GET /servers/{id} every 10 ms')
+    parser.add_argument('--watch-interval', type=float, default=0.02,
+                        help='seconds between two lists of the watcher '
+                             '(default 0.02)')
     parser.add_argument('--mysql-driver', choices=('pymysql', 'mysqldb'),
                         default='mysqldb',
                         help='the DB-API driver of the daemons: '

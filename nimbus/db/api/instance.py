@@ -518,7 +518,8 @@ def instance_update(context, instance_uuid, values, expected=None,
                 system_metadata, True)
         values['system_metadata'] = dict(system_metadata)
     if network_info is not None:
-        _info_cache_set(context, instance_uuid, network_info)
+        # One upsert, not the ORM's read and flush.
+        instance_info_cache_set(context, instance_uuid, network_info)
     _record_event(context, instance_uuid, event)
     return values
 
@@ -537,7 +538,7 @@ def _record_event(context, instance_uuid, event):
     action_db.event_record_in_transaction(context, values)
 
 
-def _update_one(context, instance_uuid, values, expected):
+def _update_one(context, instance_uuid, values, expected, destroy=False):
     """UPDATE the live instance if its columns hold what ``expected``
     allows; else raise what _raise_unexpected says (or InstanceNotFound).
     """
@@ -554,17 +555,9 @@ def _update_one(context, instance_uuid, values, expected):
         for index, value in enumerate(given):
             params['_x_%s_%d' % (column, index)] = value
         shape.append((column, len(given), None in allowed))
-    plain = {}
-    expressions = {}
     for column, value in values.items():
-        if isinstance(value, sa.sql.ClauseElement):
-            expressions[column] = value
-        else:
-            plain[column] = value
-            params['_v_' + column] = value
-    stmt = _update_statement(tuple(sorted(plain)), tuple(shape))
-    if expressions:
-        stmt = stmt.values(**expressions)
+        params['_v_' + column] = value
+    stmt = _update_statement(tuple(sorted(values)), tuple(shape), destroy)
     result = context.session.connection().execute(stmt, params)
     if result.rowcount != 1:
         row = _instance_get_row(context, instance_uuid)
@@ -572,10 +565,12 @@ def _update_one(context, instance_uuid, values, expected):
 
 
 @functools.lru_cache(maxsize=512)
-def _update_statement(columns, shape):
+def _update_statement(columns, shape, destroy=False):
     """UPDATE instances SET <columns> WHERE uuid, live, and each
     (column, how many values, or NULL) of ``shape``; parameters
-    ``_uuid``, ``_v_<column>``, ``_x_<column>_<i>``."""
+    ``_uuid``, ``_v_<column>``, ``_x_<column>_<i>``.  ``destroy`` also
+    sets deleted to the id and terminated_at where it is NULL (to
+    ``_v_deleted_at``)."""
     table = Instance.__table__
     stmt = sa.update(table).where(table.c.uuid == sa.bindparam('_uuid'),
                                   table.c.deleted == 0)
@@ -588,8 +583,13 @@ def _update_statement(columns, shape):
         if or_null:
             clauses.append(table.c[column].is_(None))
         stmt = stmt.where(sa.or_(*clauses) if clauses else sa.false())
-    return stmt.values({column: sa.bindparam('_v_' + column)
-                        for column in columns})
+    values = {column: sa.bindparam('_v_' + column) for column in columns}
+    if destroy:
+        values['deleted'] = table.c.id
+        values['terminated_at'] = sa.func.coalesce(
+            table.c.terminated_at,
+            sa.bindparam('_v_deleted_at', type_=table.c.terminated_at.type))
+    return stmt.values(values)
 
 
 def _raise_unexpected(actual, expected):
@@ -625,26 +625,36 @@ def instance_destroy(context, instance_uuid, expected=None, event=None):
     now = timeutils.utcnow()
     if not uuidutils.is_uuid_like(instance_uuid):
         raise exception.InstanceNotFound(instance_id=instance_uuid)
-    table = Instance.__table__
     _update_one(context, instance_uuid, {
-        'deleted': table.c.id, 'deleted_at': now, 'updated_at': now,
-        'terminated_at': sa.func.coalesce(table.c.terminated_at, now),
-        'vm_state': 'deleted', 'task_state': None}, expected)
+        'deleted_at': now, 'updated_at': now, 'vm_state': 'deleted',
+        'task_state': None}, expected, destroy=True)
     conn = context.session.connection()
+    params = {'_uuid': instance_uuid, '_now': now}
+    for stmt in _destroy_children():
+        conn.execute(stmt, params)
+    _record_event(context, instance_uuid, event)
+    return {'deleted': True, 'deleted_at': now, 'updated_at': now,
+            'terminated_at': now, 'vm_state': 'deleted', 'task_state': None}
+
+
+@utils.prebuilt
+def _destroy_children():
+    """The soft-deletes of an instance's children (parameters _uuid,
+    _now) and the delete of its tags."""
+    statements = []
     for model in (InstanceMetadata, InstanceSystemMetadata,
                   SecurityGroupInstanceAssociation,
                   models.BlockDeviceMapping, InstanceInfoCache):
         child = model.__table__
         stmt = sa.update(child).where(
-            child.c.instance_uuid == instance_uuid)
+            child.c.instance_uuid == sa.bindparam('_uuid'))
         if model is not InstanceInfoCache:
             stmt = stmt.where(child.c.deleted == 0)
-        conn.execute(stmt.values(deleted=child.c.id, deleted_at=now))
-    conn.execute(sa.delete(Tag.__table__).where(
-        Tag.__table__.c.resource_id == instance_uuid))
-    _record_event(context, instance_uuid, event)
-    return {'deleted': True, 'deleted_at': now, 'updated_at': now,
-            'terminated_at': now, 'vm_state': 'deleted', 'task_state': None}
+        statements.append(stmt.values(deleted=child.c.id,
+                                      deleted_at=sa.bindparam('_now')))
+    statements.append(sa.delete(Tag.__table__).where(
+        Tag.__table__.c.resource_id == sa.bindparam('_uuid')))
+    return tuple(statements)
 
 
 @session.writer

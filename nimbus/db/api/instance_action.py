@@ -1,6 +1,8 @@
 """Instance actions (one per user request) and their events (one per step
 a service carried out), with timings, results and tracebacks."""
 
+import functools
+
 from oslo_utils import timeutils
 import sqlalchemy as sa
 
@@ -140,15 +142,35 @@ def action_event_finish(context, values):
 def _action_id(context, instance_uuid, request_id, started_by=None):
     """The id of the newest action of the request (that started by
     ``started_by``, if given), read with Core."""
+    params = {'uuid': instance_uuid, 'request_id': request_id}
+    if started_by is not None:
+        params['started_by'] = started_by
+    return utils.rows(context, _action_id_query(started_by is not None),
+                      params).scalar()
+
+
+@functools.cache
+def _action_id_query(started_by):
     table = InstanceAction.__table__
     stmt = sa.select(table.c.id).where(
-        table.c.instance_uuid == instance_uuid,
-        table.c.request_id == request_id, table.c.deleted == 0)
-    if started_by is not None:
-        stmt = stmt.where(table.c.start_time <= started_by)
-    stmt = stmt.order_by(table.c.created_at.desc(),
+        table.c.instance_uuid == sa.bindparam('uuid'),
+        table.c.request_id == sa.bindparam('request_id'),
+        table.c.deleted == 0)
+    if started_by:
+        stmt = stmt.where(table.c.start_time <= sa.bindparam(
+            'started_by', type_=table.c.start_time.type))
+    return stmt.order_by(table.c.created_at.desc(),
                          table.c.id.desc()).limit(1)
-    return utils.rows(context, stmt).scalar()
+
+
+@functools.cache
+def _action_update(columns):
+    """UPDATE of an action's updated_at and ``columns`` (parameters
+    ``id`` and the column names)."""
+    table = InstanceAction.__table__
+    return sa.update(table).where(table.c.id == sa.bindparam('_id')).values(
+        {column: sa.bindparam(column) for column in
+         ('updated_at',) + columns})
 
 
 @session.writer
@@ -203,9 +225,8 @@ def event_record_in_transaction(context, values):
     if (values.get('result') or '').lower() == 'error':
         changes['message'] = 'Error'
     if changes:
-        table = InstanceAction.__table__
-        conn.execute(sa.update(table).where(table.c.id == action_id)
-                     .values(updated_at=now, **changes))
+        conn.execute(_action_update(tuple(sorted(changes))),
+                     dict(changes, _id=action_id, updated_at=now))
     return row
 
 
