@@ -2,6 +2,7 @@
 
 import sqlalchemy as sa
 
+from nimbus.db.api import utils
 from nimbus.db import models
 from nimbus.db import session
 
@@ -10,10 +11,7 @@ BlockDeviceMapping = models.BlockDeviceMapping
 
 @session.writer
 def block_device_mapping_create(context, values):
-    bdm = BlockDeviceMapping()
-    bdm.update(values)
-    bdm.save(context.session)
-    return bdm.as_dict()
+    return utils.insert_row(context, BlockDeviceMapping, values)
 
 
 @session.reader

@@ -242,21 +242,26 @@ def _set_kv(context, model, instance_uuid, items, delete):
 
 def _associate_security_groups(context, instance_uuid, project_id, names):
     for name in names:
-        group = context.session.scalars(
-            utils.model_query(context, SecurityGroup).where(
-                SecurityGroup.project_id == project_id,
-                SecurityGroup.name == name)).first()
-        if group is None:
+        group_id = utils.rows(context, _group_id_query(), {
+            'project_id': project_id, 'name': name}).scalar()
+        if group_id is None:
             if name != 'default':
                 raise exception.InstanceSecurityGroupNotFound(
                     project_id=project_id, security_group_id=name)
             # With the default rules, as made anywhere else.
             from nimbus.db.api import security_group as security_group_db
-            group = security_group_db.ensure_default_row(
-                context, project_id, context.user_id)
-        context.session.add(SecurityGroupInstanceAssociation(
-            security_group_id=group.id, instance_uuid=instance_uuid))
-    context.session.flush()
+            group_id = security_group_db.ensure_default_row(
+                context, project_id, context.user_id).id
+        utils.insert_row(context, SecurityGroupInstanceAssociation, {
+            'security_group_id': group_id, 'instance_uuid': instance_uuid})
+
+
+@utils.prebuilt
+def _group_id_query():
+    return sa.select(SecurityGroup.id).where(
+        SecurityGroup.project_id == sa.bindparam('project_id'),
+        SecurityGroup.name == sa.bindparam('name'),
+        SecurityGroup.deleted == 0)
 
 
 @session.writer
@@ -274,28 +279,28 @@ def instance_create(context, values):
     security_groups = values.pop('security_groups', None) or []
     info_cache = values.pop('info_cache', None) or {}
     values.pop('tags', None)
-    row = Instance()
-    row.update(values)
-    if not row.uuid:
-        row.uuid = uuidutils.generate_uuid()
-    row.save(context.session)
+    if not values.get('uuid'):
+        values['uuid'] = uuidutils.generate_uuid()
+    # Core INSERTs (utils.insert_row): the ORM's flushes cost more than
+    # the statements.
+    result = utils.insert_row(context, Instance, values)
+    uuid = result['uuid']
     # A new instance has no items yet: one multi-row INSERT per table.
     for model, items in ((InstanceMetadata, metadata),
                          (InstanceSystemMetadata, system_metadata)):
         if items:
             context.session.execute(sa.insert(model.__table__), [
-                {'instance_uuid': row.uuid, 'key': key, 'value': value}
+                {'instance_uuid': uuid, 'key': key, 'value': value}
                 for key, value in items.items()])
-    cache = InstanceInfoCache(instance_uuid=row.uuid,
-                              network_info=info_cache.get('network_info'))
-    cache.save(context.session)
-    _associate_security_groups(context, row.uuid, row.project_id,
+    cache = utils.insert_row(context, InstanceInfoCache, {
+        'instance_uuid': uuid,
+        'network_info': info_cache.get('network_info')})
+    _associate_security_groups(context, uuid, result['project_id'],
                                security_groups)
     # What was just written; reading it back would only repeat it.
-    result = row.as_dict()
     result.update(metadata=dict(metadata),
                   system_metadata=dict(system_metadata),
-                  info_cache=cache.as_dict(),
+                  info_cache=cache,
                   security_groups=sorted(security_groups), tags=[])
     return result
 

@@ -4,6 +4,8 @@ import functools
 
 import sqlalchemy as sa
 
+from nimbus.db.models import base as models_base
+
 _READ_DELETED = ('no', 'yes', 'only')
 
 
@@ -36,6 +38,65 @@ def prebuilt(build):
     per call, and its cache key, was most of the cost of the small
     statements of an allocation, profiled."""
     return functools.cache(build)
+
+
+def insert_row(context, model, values):
+    """INSERT one ``model`` row with Core, in the session's transaction;
+    returns it as a dict of every column, as the ORM would hold it after
+    its flush: the columns not in ``values`` get their Python-side
+    defaults (created_at, deleted...), an autoincrement id the new key.
+    The ORM's unit of work cost more than the statement."""
+    row = dict.fromkeys(models_base.column_keys(model))
+    unknown = set(values) - set(row)
+    if unknown:
+        raise ValueError('%s has no column(s) %s' % (
+            model.__tablename__, ', '.join(sorted(unknown))))
+    row.update(values)
+    for key, default in _python_defaults(model):
+        if key not in values:
+            row[key] = default()
+    autoincrement = _autoincrement_key(model)
+    if autoincrement is not None and row[autoincrement] is None:
+        del row[autoincrement]
+    result = execute(context, _insert_statement(model), row)
+    if autoincrement is not None and autoincrement not in row:
+        row[autoincrement] = result.inserted_primary_key[0]
+    return {key: row[key] for key in models_base.column_keys(model)}
+
+
+@functools.cache
+def _insert_statement(model):
+    return sa.insert(model.__table__)
+
+
+@functools.cache
+def _python_defaults(model):
+    """(attribute key, function of no arguments) of the columns with a
+    Python-side default."""
+    result = []
+    for attr in sa.inspect(model).column_attrs:
+        default = attr.columns[0].default
+        if default is None:
+            continue
+        if default.is_scalar:
+            result.append((attr.key, (lambda value: lambda: value)(
+                default.arg)))
+        elif default.is_callable:
+            result.append((attr.key, (lambda fn: lambda: fn(None))(
+                default.arg)))
+    return tuple(result)
+
+
+@functools.cache
+def _autoincrement_key(model):
+    table = model.__table__
+    column = table.autoincrement_column
+    if column is None:
+        return None
+    for attr in sa.inspect(model).column_attrs:
+        if attr.columns[0] is column:
+            return attr.key
+    return None
 
 
 def dicts(context, stmt, keys, params=None):
