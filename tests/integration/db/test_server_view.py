@@ -89,3 +89,31 @@ def test_server_rows(context):
     with pytest.raises(exception.MarkerNotFound):
         server_view.server_rows(context, {'project_id': 'project'},
                                 marker='00000000-0000-0000-0000-000000000000')
+
+
+def test_polled_lists_agree_with_the_general_query(context):
+    """The lists built once per shape (a project's servers, maybe changed
+    since a time, first page) give what the general query gives."""
+    names = ['a', 'b', 'c', 'd']
+    uuids = {name: _create(context, name) for name in names}
+    since = timeutils.utcnow() - datetime.timedelta(seconds=1)
+    instance_db.instance_update(context, uuids['b'], {'vm_state': 'error'})
+    instance_db.instance_destroy(context, uuids['c'])
+    _create(context, 'other', project_id='another')
+    cases = [({'project_id': 'project'}, None),
+             ({'project_id': 'project'}, 2),
+             ({'project_id': 'project', 'changes-since': since}, None),
+             ({'project_id': 'project', 'changes-since': since}, 1),
+             ({'changes-since': since}, None),
+             ({}, 3)]
+    for filters, limit in cases:
+        fast = server_view.server_rows(context, dict(filters), limit=limit)
+        assert server_view._project_list(context, filters, None, None,
+                                         limit, None)[0] is not None
+        # The same order, given explicitly: the general query.
+        general = server_view.server_rows(
+            context, dict(filters), limit=limit,
+            sort_keys=['created_at', 'id'], sort_dirs=['desc', 'desc'])
+        assert [r['uuid'] for r in fast] == [r['uuid'] for r in general], (
+            filters, limit)
+        assert fast == general
