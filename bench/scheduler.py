@@ -107,13 +107,41 @@ def populate(fleet, rng):
 
 class Churn(threading.Thread):
     """What a live cloud writes: ~100 heartbeats and ~5 compute node
-    reports a second (1,000 computes reporting every 10 s and 200 s)."""
+    reports a second (1,000 computes reporting every 10 s and 200 s).
 
-    def __init__(self, rng):
+    A report says what its compute has claimed: the usage of what this
+    benchmark placed on the host until then (``host_manager``'s view),
+    as a real compute's row includes the instances it was sent. (Rows
+    that never knew of any placement wiped the host's usage when taken:
+    that one host then looked empty and drew a burst of requests.)"""
+
+    def __init__(self, rng, host_manager=None):
         super().__init__(daemon=True)
         self.rng = rng
+        self.host_manager = host_manager
+        self._states = None
         self.stop = threading.Event()
         self.writes = 0
+
+    def _usage(self, node_id):
+        """The columns a compute would report for node ``node_id`` (read
+        without the view's lock, as the compute's own figures are not
+        the scheduler's: a moment's skew is what real reports have)."""
+        if self.host_manager is None:
+            return {}
+        if self._states is None:
+            self._states = {state.compute_id: state for state in
+                            self.host_manager.get_all_host_states()}
+        state = self._states.get(node_id)
+        if state is None:
+            return {}
+        return {'free_ram_mb': state.free_ram_mb,
+                'memory_mb_used': (state.total_usable_ram_mb -
+                                   state.free_ram_mb),
+                'vcpus_used': state.vcpus_used,
+                'free_disk_gb': state.free_disk_mb // 1024,
+                'local_gb_used': state.disk_mb_used // 1024,
+                'running_vms': state.num_instances}
 
     def run(self):
         services = models.Service.__table__
@@ -122,17 +150,18 @@ class Churn(threading.Thread):
         while not self.stop.wait(0.1):
             now = timeutils.utcnow()
             ids = self.rng.sample(range(1, HOSTS + 1), 10)
+            usage = (self._usage(ids[0]) if self.rng.random() < 0.5
+                     else None)
             with engine.begin() as conn:
                 conn.execute(sa.update(services)
                              .where(services.c.id.in_(ids))
                              .values(last_seen_up=now, updated_at=now,
                                      report_count=services.c.report_count
                                      + 1))
-                if self.rng.random() < 0.5:
+                if usage is not None:
                     conn.execute(sa.update(nodes)
                                  .where(nodes.c.id == ids[0])
-                                 .values(running_vms=nodes.c.running_vms
-                                         + 1, updated_at=now))
+                                 .values(updated_at=now, **usage))
             self.writes += 1
 
 
@@ -219,7 +248,7 @@ def run_fleet(fleet, args, work):
     print('%s fleet: %d hosts; full load %.0f ms, idle delta sync %.1f ms'
           % (fleet, len(hm.get_all_host_states()), load_ms, idle_sync_ms))
 
-    churn = Churn(random.Random(7))
+    churn = Churn(random.Random(7), hm)
     if args.churn:
         churn.start()
     syncs = Timed(hm.sync)

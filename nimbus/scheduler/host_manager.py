@@ -107,6 +107,10 @@ class FairLock:
 PLACEMENT_GRACE = datetime.timedelta(seconds=1.0)
 
 
+#: Placements a host's view keeps for the rows to come.
+PLACED_KEPT = 256
+
+
 class HostState:
     """What the scheduler knows of one hypervisor node (host, nodename):
     its resources as its compute last reported them, minus what the
@@ -147,9 +151,10 @@ class HostState:
         self.cpu_allocation_ratio = CONF.cpu_allocation_ratio
         self.disk_allocation_ratio = CONF.disk_allocation_ratio
         # The newest row taken, and (time, spec) of the placements made
-        # here since (less PLACEMENT_GRACE).
+        # here since (less PLACEMENT_GRACE): trimmed when a row comes,
+        # and bounded for a host whose rows stop coming.
         self.row_stamp = None
-        self.placed = collections.deque()
+        self.placed = collections.deque(maxlen=PLACED_KEPT)
         self.service = None
         self.service_up = False
         self.availability_zone = CONF.default_availability_zone
