@@ -8,11 +8,23 @@ be reached the test errors out, it is never skipped.
 import contextlib
 import uuid
 
+from oslo_db.sqlalchemy import enginefacade
 import psycopg2
 import pymysql
 
 MYSQL = dict(host='127.0.0.1', port=3306, user='root', password='')
 POSTGRESQL = dict(host='127.0.0.1', port=5432, user='postgres')
+
+@enginefacade.transaction_context_provider
+class Context:
+    """A request context as the query functions need it (an admin of
+    'project')."""
+    project_id = 'project'
+    user_id = 'user'
+    is_admin = True
+    read_deleted = 'no'
+    request_id = 'req-1'
+
 
 # mysql: PyMySQL; mysqldb: the same MariaDB through mysqlclient.
 BACKENDS = ('sqlite', 'mysql', 'mysqldb', 'postgresql')

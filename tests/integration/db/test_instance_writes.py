@@ -5,7 +5,6 @@ destroy with its children, its event and terminated_at kept."""
 
 import datetime
 
-from oslo_db.sqlalchemy import enginefacade
 from oslo_utils import timeutils
 import pytest
 import sqlalchemy as sa
@@ -16,21 +15,13 @@ from nimbus.db import migration
 from nimbus.db import models
 from nimbus.db import session as db_session
 from nimbus import exception
-
-
-@enginefacade.transaction_context_provider
-class Context:
-    project_id = 'project'
-    user_id = 'user'
-    is_admin = True
-    read_deleted = 'no'
-    request_id = 'req-1'
+from tests.integration.db import databases
 
 
 @pytest.fixture
 def context(nimbus_db):
     migration.db_sync()
-    return Context()
+    return databases.Context()
 
 
 def _create(context):

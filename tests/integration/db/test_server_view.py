@@ -5,7 +5,6 @@ status shows one, deleted servers with the children deleted with them."""
 
 import datetime
 
-from oslo_db.sqlalchemy import enginefacade
 from oslo_utils import timeutils
 import pytest
 
@@ -14,20 +13,13 @@ from nimbus.db.api import instance_fault as fault_db
 from nimbus.db.api import server_view
 from nimbus.db import migration
 from nimbus import exception
-
-
-@enginefacade.transaction_context_provider
-class Context:
-    project_id = 'project'
-    user_id = 'user'
-    is_admin = True
-    read_deleted = 'no'
+from tests.integration.db import databases
 
 
 @pytest.fixture
 def context(nimbus_db):
     migration.db_sync()
-    return Context()
+    return databases.Context()
 
 
 def _create(context, name, **values):
