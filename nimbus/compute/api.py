@@ -32,7 +32,6 @@ from nimbus.compute import transitions
 from nimbus.compute import vm_states
 from nimbus.conductor import rpcapi as conductor_rpcapi
 from nimbus.conf import CONF
-from nimbus.db import session as db_session
 from nimbus import exception
 from nimbus import objects
 from nimbus.objects import instance as instance_obj
@@ -222,7 +221,7 @@ class API(api_create.CreateMixin, api_actions.ActionsMixin):
             transitions.begin(instance, transition, **changes)
             cls._record_action(context, instance, action)
             return
-        with db_session.writer.using(context):
+        with actions.one_transaction(context):
             transitions.begin(instance, transition, **changes)
             cls._record_action(context, instance, action)
 

@@ -15,6 +15,7 @@ from oslo_utils import timeutils
 from oslo_versionedobjects import fields
 
 from nimbus.db.api import instance_action as action_db
+from nimbus.db import session as db_session
 from nimbus.objects import base
 
 
@@ -177,6 +178,13 @@ class InstanceActionEventList(base.ObjectListBase, base.NimbusObject):
         return cls(context, objects=[
             base.from_db(InstanceActionEvent(context), row)
             for row in action_db.action_events_get(context, action_id)])
+
+
+def one_transaction(context):
+    """A writer transaction that the object writes made with ``context``
+    inside it join (in nimbus-api, which has the database: an action's
+    record with the compare-and-swap that begins it)."""
+    return db_session.writer.using(context)
 
 
 class _Timer:

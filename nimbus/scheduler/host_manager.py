@@ -100,13 +100,6 @@ class FairLock:
         self.release()
 
 
-#: Seconds from the scheduler's choice of a host to that host's claim
-#: (the reply, the conductor's save and cast, the host's lock), which a
-#: compute_nodes row may not include yet: a row counts again the
-#: placements this view made since its time less this much.
-PLACEMENT_GRACE = datetime.timedelta(seconds=1.0)
-
-
 #: Placements a host's view keeps for the rows to come.
 PLACED_KEPT = 256
 
@@ -151,8 +144,8 @@ class HostState:
         self.cpu_allocation_ratio = CONF.cpu_allocation_ratio
         self.disk_allocation_ratio = CONF.disk_allocation_ratio
         # The newest row taken, and (time, spec) of the placements made
-        # here since (less PLACEMENT_GRACE): trimmed when a row comes,
-        # and bounded for a host whose rows stop coming.
+        # here since: trimmed when a row comes, and bounded for a host
+        # whose rows stop coming.
         self.row_stamp = None
         self.placed = collections.deque(maxlen=PLACED_KEPT)
         self.service = None
@@ -166,15 +159,18 @@ class HostState:
 
     def update_from_compute_node(self, node):
         """Take the resources of a compute_nodes row (as a dict) when it is
-        newer than the last one taken.
+        newer than the last one taken, and count again on top of it the
+        placements this view made after the row was written.
 
-        The placements this view made less than PLACEMENT_GRACE before
-        the row was written are counted again on top of it: the host may
-        not have claimed them yet. (Skipping every row older than the
-        view's last placement, as Nova does, loses the frees a row
-        brings whenever placements keep coming: a busy host then looks
-        full.) A placement the row already holds is counted twice for at
-        most that long -- on the safe side.
+        A placement made before the row but not yet claimed by the host
+        (the reply, the conductor's save and cast come first) is missing
+        from it for a moment: the host's claim makes it write its row
+        again (``ResourceTracker.REPORT_DELAY`` later), and that row has
+        it. (Skipping every row older than the view's last placement, as
+        Nova does, lost the frees a row brings whenever placements kept
+        coming: a busy host looked full. Counting placements made shortly
+        before the row again would count twice, until the host's next
+        row, those the row already holds.)
         """
         row_stamp = node.get('updated_at') or node.get('created_at')
         if (self.row_stamp is not None and row_stamp is not None and
@@ -218,8 +214,7 @@ class HostState:
                                       CONF.disk_allocation_ratio)
         self.updated = self.row_stamp = row_stamp
         if row_stamp is not None:
-            horizon = row_stamp - PLACEMENT_GRACE
-            while self.placed and self.placed[0][0] < horizon:
+            while self.placed and self.placed[0][0] <= row_stamp:
                 self.placed.popleft()
         for _, spec in self.placed:
             self._take(spec)

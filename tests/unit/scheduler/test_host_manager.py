@@ -230,7 +230,7 @@ def test_service_going_down_is_logged_when_its_heartbeat_expires(conf):
     assert hm.changes_since(position) == [('host1', 'host1')] * 2
 
 
-def test_placements_count_on_top_of_rows_that_may_not_know_them():
+def test_placements_count_on_top_of_older_rows_only():
     row = fakes.node_row('host1', updated_at=fakes.ago(10))
     hm = _view(fakes.service_row('host1'), row)
     state = hm.host_states[('host1', 'host1')]
@@ -241,15 +241,9 @@ def test_placements_count_on_top_of_rows_that_may_not_know_them():
     stale = dict(row, updated_at=fakes.ago(5))
     hm.apply_rows([], [stale])
     assert state.free_ram_mb == 16384 - 1000
-    # ... nor does one written right after it (the host may not have
-    # claimed it yet): counted again, on the safe side ...
-    soon = dict(row, updated_at=timeutils.utcnow(), free_ram_mb=15000)
-    hm.apply_rows([], [soon])
-    assert (state.free_ram_mb, state.num_instances) == (14000, 1)
-    # ... a row written PLACEMENT_GRACE later holds it.
-    later = dict(row, free_ram_mb=15000, updated_at=timeutils.utcnow() +
-                 host_manager.PLACEMENT_GRACE + datetime.timedelta(
-                     seconds=0.1))
+    # ... a report written after it holds it: not counted twice.
+    later = dict(row, updated_at=timeutils.utcnow() + datetime.timedelta(
+        seconds=0.1), free_ram_mb=15000)
     hm.apply_rows([], [later])
     assert (state.free_ram_mb, state.num_instances) == (15000, 0)
     # A row no newer than the one taken changes nothing.
