@@ -1,4 +1,5 @@
-"""Host pools: the filter scheduler's cache of filtered, weighed hosts.
+"""Host pools: the filter scheduler's cache of filtered hosts and their
+weigher values.
 
 Filtering and weighing every host on every request costs milliseconds
 with a thousand hosts, and requests are placed one at a time. Yet between
@@ -10,61 +11,27 @@ look at: zone, flavor sizes, image kind), the hosts that pass every
 cacheable filter, and the position in the host manager's change log it
 has caught up to; catching up re-judges only the hosts logged since.
 
-Weights are normalized by the lowest and highest value of each weigher
-among the candidates; the pool keeps each weigher's values sorted, so
-those are at the ends. It also keeps the hosts in a heap by weight,
-computed with the current normalization: a changed host is pushed again
-(its old entry is skipped when it surfaces), and only when a lowest or
-highest value moves are all weights computed again. Filters that are not
-cacheable (retries, hints) are asked only about the hosts taken from the
-heap; in the rare case where the hosts they refuse hold a lowest or
-highest value, the candidates are weighed the plain way.
+Each weigher's values of the pool's hosts sit in one numpy row (a host in
+the same column of every row), so a request reads the lowest and highest
+value of each weigher, normalizes and sums in a few array operations.
+Weights depend on those ends: they are kept from one request to the next
+and computed again whole only when an end moves, else only for the hosts
+that changed. The arithmetic is ``weights.weight_of``'s, term by term in
+weigher order, in IEEE doubles, as the plain path's Python floats are.
+
+Filters that are not cacheable (retries, hints) are asked only about the
+hosts needed: from each end of every weigher's order the first host they
+pass (the candidates' own lowest and highest values normalize), then the
+hosts in order of weight until enough pass.
 
 The result is the plain one (``weights.get_weighed_hosts`` over the hosts
 that pass every filter, in view order), to the last bit and tie.
 """
 
-import bisect
-import heapq
+import numpy
 
-from nimbus.scheduler import weights
-
-
-def weigh_function(terms):
-    """values -> weight for ``terms`` [(weigher index, multiplier, lowest,
-    spread)]: the sum of ``weights.weight_of`` over the terms, in order,
-    from 0.0 (spelled out for up to three terms, for speed)."""
-    if not terms:
-        return lambda values: 0.0
-    if len(terms) == 1:
-        ((i0, m0, l0, s0),) = terms
-        return lambda v: 0.0 + m0 * ((v[i0] - l0) / s0)
-    if len(terms) == 2:
-        (i0, m0, l0, s0), (i1, m1, l1, s1) = terms
-        return lambda v: (0.0 + m0 * ((v[i0] - l0) / s0)
-                          + m1 * ((v[i1] - l1) / s1))
-    if len(terms) == 3:
-        (i0, m0, l0, s0), (i1, m1, l1, s1), (i2, m2, l2, s2) = terms
-        return lambda v: (0.0 + m0 * ((v[i0] - l0) / s0)
-                          + m1 * ((v[i1] - l1) / s1)
-                          + m2 * ((v[i2] - l2) / s2))
-
-    def weigh(values):
-        weight = 0.0
-        for i, multiplier, lowest, spread in terms:
-            weight += weights.weight_of(multiplier, values[i], lowest,
-                                        spread)
-        return weight
-    return weigh
-
-
-def weight_terms(multipliers, lows, highs):
-    """The terms of the weights, given each weigher's lowest and highest
-    value among the candidates: weighers with no multiplier, or on which
-    all candidates are equal, add nothing."""
-    return tuple((i, multiplier, lows[i], highs[i] - lows[i])
-                 for i, multiplier in enumerate(multipliers)
-                 if multiplier and lows[i] != highs[i])
+#: Columns a pool's arrays start with; they double when full.
+INITIAL_CAPACITY = 64
 
 
 class HostPool:
@@ -74,17 +41,24 @@ class HostPool:
         self.weighers = weighers         # all cacheable
         self._checks = [f.host_passes for f in filters]
         self._weigh_objects = [w.weigh_object for w in weighers]
-        self.members = {}                # key -> (state, values, version)
-        self.by_weigher = [[] for _ in weighers]   # [(value, seq, key)]
-        self.heap = []          # [(-weight, seq, version, key)]
-        self.terms = None       # what the heap's weights were computed with
-        self.weigh = None
         self.generation = None
         self.position = None
-        self._version = 0
+        self._reset(INITIAL_CAPACITY)
+
+    def _reset(self, capacity):
+        self._column = {}       # key -> column
+        self._states = []       # column -> HostState
+        self._values = numpy.empty((len(self.weighers), capacity))
+        self._seqs = numpy.empty(capacity, dtype=numpy.int64)
+        # The weights of the columns as of the last request, the ends they
+        # were normalized with, and the columns changed since.
+        self._weights = None
+        self._ends = None
+        self._terms = None
+        self._dirty = set()
 
     def __len__(self):
-        return len(self.members)
+        return len(self._states)
 
     # Keeping up with the host view --------------------------------------
 
@@ -112,54 +86,66 @@ class HostPool:
                 return False
         return True
 
-    def _values(self, state, spec):
-        return tuple([weigh(state, spec) for weigh in self._weigh_objects])
+    def _values_of(self, state, spec):
+        return [weigh(state, spec) for weigh in self._weigh_objects]
 
     def _rebuild(self, spec):
-        self.members = {}
-        for state in self.host_manager.get_all_host_states():
-            if self._passes(state, spec):
-                self.members[state.key] = (state, self._values(state, spec),
-                                           0)
-        self.by_weigher = [
-            sorted((values[i], state.seq, key)
-                   for key, (state, values, _) in self.members.items())
-            for i in range(len(self.weighers))]
-        self.terms = None
+        states = [state for state in self.host_manager.get_all_host_states()
+                  if self._passes(state, spec)]
+        self._reset(max(INITIAL_CAPACITY, 2 * len(states)))
+        for state in states:
+            self._add(state, self._values_of(state, spec))
+
+    def _add(self, state, values):
+        column = len(self._states)
+        if column == self._seqs.shape[0]:
+            self._grow()
+        self._column[state.key] = column
+        self._states.append(state)
+        self._values[:, column] = values
+        self._seqs[column] = state.seq
+        self._dirty.add(column)
+
+    def _grow(self):
+        capacity = 2 * self._seqs.shape[0]
+        values = numpy.empty((len(self.weighers), capacity))
+        values[:, :len(self._states)] = self._values[:, :len(self._states)]
+        seqs = numpy.empty(capacity, dtype=numpy.int64)
+        seqs[:len(self._states)] = self._seqs[:len(self._states)]
+        self._values, self._seqs = values, seqs
+        if self._weights is not None:
+            weights = numpy.empty(capacity)
+            weights[:len(self._states)] = self._weights[:len(self._states)]
+            self._weights = weights
+
+    def _remove(self, column):
+        """Drop a column; the last one moves into its place."""
+        last = len(self._states) - 1
+        del self._column[self._states[column].key]
+        if column != last:
+            moved = self._states[last]
+            self._states[column] = moved
+            self._column[moved.key] = column
+            self._values[:, column] = self._values[:, last]
+            self._seqs[column] = self._seqs[last]
+            self._dirty.add(column)
+        self._states.pop()
+        self._dirty.discard(last)
 
     def _update(self, key, spec):
-        old = self.members.pop(key, None)
         state = self.host_manager.host_states.get(key)
-        values = None
-        if state is not None and self._passes(state, spec):
-            values = self._values(state, spec)
-        # A weigher's sorted list changes only where the value moved.
-        kept = (old is not None and values is not None and old[0] is state)
-        if old is not None:
-            old_state, old_values, _ = old
-            for i, entries in enumerate(self.by_weigher):
-                if not kept or old_values[i] != values[i]:
-                    del entries[bisect.bisect_left(
-                        entries, (old_values[i], old_state.seq))]
-        if values is None:
+        column = self._column.get(key)
+        if state is None or not self._passes(state, spec):
+            if column is not None:
+                self._remove(column)
             return
-        self._version += 1
-        self.members[key] = (state, values, self._version)
-        for i, entries in enumerate(self.by_weigher):
-            if not kept or old[1][i] != values[i]:
-                bisect.insort(entries, (values[i], state.seq, key))
-        if self.terms is not None:
-            heapq.heappush(self.heap, (-self.weigh(values), state.seq,
-                                       self._version, key))
-
-    def _reweigh(self, terms):
-        """Weigh every member again, for new normalization terms."""
-        weigh = weigh_function(terms)
-        self.heap = [(-weigh(values), state.seq, version, key)
-                     for key, (state, values, version)
-                     in self.members.items()]
-        heapq.heapify(self.heap)
-        self.terms, self.weigh = terms, weigh
+        if column is None:
+            self._add(state, self._values_of(state, spec))
+            return
+        self._states[column] = state
+        self._values[:, column] = self._values_of(state, spec)
+        self._seqs[column] = state.seq
+        self._dirty.add(column)
 
     # Choosing ------------------------------------------------------------
 
@@ -167,73 +153,110 @@ class HostPool:
         """Up to ``count`` [(weight, state)], best first (ties in view
         order), among the pool's hosts that also pass
         ``request_filters``."""
-        if not self.members:
+        size = len(self._states)
+        if not size:
             return []
+        values = self._values[:, :size]
         if request_filters:
-            verdicts = {}
+            return self._select_among(spec, request_filters, multipliers,
+                                      count, values)
+        ends = (tuple(values.min(axis=1).tolist()),
+                tuple(values.max(axis=1).tolist()), tuple(multipliers))
+        weights = self._current_weights(values, ends)
+        if count == 1:
+            best = weights.max()
+            ties = numpy.flatnonzero(weights == best)
+            column = ties[0] if len(ties) == 1 else ties[
+                self._seqs[ties].argmin()]
+            return [(float(best), self._states[column])]
+        return [(float(weights[column]), self._states[column])
+                for column in self._order(weights)[:count]]
 
-            def candidate(state):
-                verdict = verdicts.get(state.seq)
-                if verdict is None:
-                    verdict = all(f.host_passes(state, spec)
-                                  for f in request_filters)
-                    verdicts[state.seq] = verdict
-                return verdict
-        else:
-            candidate = None
+    def _current_weights(self, values, ends):
+        """The weights of every column, normalized by ``ends``; computed
+        whole when the ends moved, else only for the changed columns."""
+        size = len(self._states)
+        if ends != self._ends or self._weights is None:
+            if self._weights is None or self._weights.shape[0] < size:
+                self._weights = numpy.empty(self._seqs.shape[0])
+            self._weights[:size] = weigh_all(values, *ends)
+            self._ends = ends
+            self._terms = terms_of(*ends)
+        elif self._dirty:
+            columns = [c for c in self._dirty if c < size]
+            terms = self._terms
+            self._weights[columns] = [
+                weigh_one(column_values, terms)
+                for column_values in values[:, columns].T.tolist()]
+        self._dirty.clear()
+        return self._weights[:size]
 
-        lows = [entries[0][0] for entries in self.by_weigher]
-        highs = [entries[-1][0] for entries in self.by_weigher]
-        terms = weight_terms(multipliers, lows, highs)
-        if terms != self.terms or len(self.heap) > 2 * len(self.members) + 64:
-            self._reweigh(terms)
-        if candidate is not None:
-            # The candidates' own lowest and highest values normalize.
-            extremes = self._candidate_extremes(multipliers, candidate)
-            if extremes is None:
-                return []
-            if weight_terms(multipliers, *extremes) != terms:
-                return self._weigh_candidates(spec, candidate, multipliers,
-                                              count)
-        return self._take_best(candidate, count)
+    def _order(self, weights):
+        """Columns best first, ties in view order."""
+        return numpy.lexsort((self._seqs[:len(self._states)], -weights))
 
-    def _candidate_extremes(self, multipliers, candidate):
-        members = self.members
+    def _select_among(self, spec, request_filters, multipliers, count,
+                      values):
+        """select() when per-request filters refuse some hosts: normalized
+        by the ends of the hosts they pass."""
+        states = self._states
+        verdicts = {}
+
+        def passes(column):
+            verdict = verdicts.get(column)
+            if verdict is None:
+                state = states[column]
+                verdict = all(f.host_passes(state, spec)
+                              for f in request_filters)
+                verdicts[column] = verdict
+            return verdict
+
         lows, highs = [], []
-        for multiplier, entries in zip(multipliers, self.by_weigher):
+        for row, multiplier in zip(values, multipliers):
             if not multiplier:
-                lows.append(None)
-                highs.append(None)
+                lows.append(0.0)
+                highs.append(0.0)
                 continue
-            ends = []
-            for ordered in (entries, reversed(entries)):
-                for value, _, key in ordered:
-                    if candidate(members[key][0]):
-                        ends.append(value)
-                        break
-                else:
-                    return None
-            lows.append(ends[0])
-            highs.append(ends[1])
-        return lows, highs
+            order = row.argsort(kind='stable')
+            low = next((c for c in order if passes(c)), None)
+            if low is None:
+                return []
+            high = next(c for c in order[::-1] if passes(c))
+            lows.append(row[low])
+            highs.append(row[high])
+        weights = weigh_all(values, lows, highs, multipliers)
+        found = []
+        for column in self._order(weights):
+            if passes(column):
+                found.append((float(weights[column]), states[column]))
+                if len(found) == count:
+                    break
+        return found
 
-    def _weigh_candidates(self, spec, candidate, multipliers, count):
-        hosts = sorted((state for state, _, _ in self.members.values()
-                        if candidate(state)), key=lambda s: s.seq)
-        return weights.get_weighed_hosts(self.weighers, hosts, spec,
-                                         multipliers)[:count]
 
-    def _take_best(self, candidate, count):
-        heap, members = self.heap, self.members
-        found, refused = [], []
-        while heap and len(found) < count:
-            entry = heapq.heappop(heap)
-            member = members.get(entry[3])
-            if member is None or member[2] != entry[2]:
-                continue            # stale: the host changed or left
-            refused_or_found = (found if candidate is None or
-                                candidate(member[0]) else refused)
-            refused_or_found.append((entry, member[0]))
-        for entry, _ in found + refused:
-            heapq.heappush(heap, entry)
-        return [(-entry[0], state) for entry, state in found]
+def terms_of(lows, highs, multipliers):
+    """[(weigher index, multiplier, lowest, spread)] of the weighers that
+    add to the weights."""
+    return [(i, multiplier, low, high - low) for i, (low, high, multiplier)
+            in enumerate(zip(lows, highs, multipliers))
+            if multiplier and low != high]
+
+
+def weigh_one(values, terms):
+    """weigh_all for one host's values (Python floats: the same IEEE
+    arithmetic, without an array's overhead for a few hosts)."""
+    weight = 0.0
+    for i, multiplier, low, spread in terms:
+        weight += multiplier * ((values[i] - low) / spread)
+    return weight
+
+
+def weigh_all(values, lows, highs, multipliers):
+    """Weights of the columns of ``values`` (a row per weigher): the sum of
+    ``weights.weight_of`` over the weighers with a multiplier whose lowest
+    and highest values differ, in weigher order, from 0.0."""
+    weights = numpy.zeros(values.shape[1])
+    for row, low, high, multiplier in zip(values, lows, highs, multipliers):
+        if multiplier and low != high:
+            weights += multiplier * ((row - low) / (high - low))
+    return weights

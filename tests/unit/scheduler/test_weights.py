@@ -93,18 +93,37 @@ def test_weighers_sum_their_normalized_terms(conf):
     assert [w for w, _ in weighed] == [3.0, 1.0]
 
 
-def test_pool_weigh_functions_agree_with_weight_of_to_the_bit():
+def test_pool_weighing_agrees_with_weight_of_to_the_bit():
+    # The pools weigh in numpy arrays (and a few hosts in Python floats);
+    # the plain path in Python numbers, ints included: the same bits.
     import random
+    import numpy
     from nimbus.scheduler import host_pool
     rng = random.Random(3)
-    for n in range(5):
-        for _ in range(200):
-            terms = tuple((i, rng.choice([-3.0, -1.0, 0.5, 1.0, 2.0]),
-                           rng.uniform(-1e5, 1e5), rng.uniform(1e-3, 1e6))
-                          for i in range(n))
-            values = tuple(rng.uniform(-1e6, 1e6) for _ in range(n))
-            expected = 0.0
-            for i, multiplier, lowest, spread in terms:
-                expected += weights.weight_of(multiplier, values[i], lowest,
-                                              spread)
-            assert host_pool.weigh_function(terms)(values) == expected
+    for n in range(4):
+        for _ in range(100):
+            multipliers = [rng.choice([-3.0, -1.0, 0.0, 0.5, 1.0, 2.0])
+                           for _ in range(n)]
+            hosts = [[rng.choice([rng.uniform(-1e6, 1e6),
+                                  rng.randrange(-2 ** 40, 2 ** 40),
+                                  rng.randrange(0, 4) * 512])
+                      for _ in range(n)] for _ in range(7)]
+            lows = [min(h[i] for h in hosts) for i in range(n)]
+            highs = [max(h[i] for h in hosts) for i in range(n)]
+            expected = []
+            for h in hosts:
+                weight = 0.0
+                for i, multiplier in enumerate(multipliers):
+                    if multiplier and lows[i] != highs[i]:
+                        weight += weights.weight_of(
+                            multiplier, h[i], lows[i], highs[i] - lows[i])
+                expected.append(weight)
+            values = numpy.array(hosts, dtype=float).reshape(7, n).T
+            got = host_pool.weigh_all(values, values.min(axis=1),
+                                      values.max(axis=1), multipliers)
+            assert got.tolist() == expected
+            terms = host_pool.terms_of(values.min(axis=1).tolist(),
+                                       values.max(axis=1).tolist(),
+                                       multipliers)
+            assert [host_pool.weigh_one(column, terms)
+                    for column in values.T.tolist()] == expected
