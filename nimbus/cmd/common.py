@@ -64,11 +64,11 @@ def launch(services):
         LOG.exception('Could not start: %s', exc)
         launcher.stop()
         return 1
-    _tune_gc()
+    tune_gc()
     return launcher.wait()
 
 
-def _tune_gc():
+def tune_gc():
     """Keep the cyclic garbage collector off what lives as long as the
     daemon (modules, mappers, compiled statements, the configuration):
     frozen, they are not traversed again by every full collection, and
