@@ -34,6 +34,10 @@ class FilterScheduler(driver.Scheduler):
         self._filters = filters_module.load_filters(
             CONF.scheduler_default_filters)
         self._cacheable = [f for f in self._filters if f.cacheable]
+        # What tells one pool from another: the keys of the cacheable
+        # filters that are not numeric (numeric ones share a pool).
+        self._pool_keys = [f.request_key for f in self._cacheable
+                           if not f.rooms]
         self._per_request = [f for f in self._filters if not f.cacheable]
         self._with_limits = [f for f in self._filters
                              if type(f).limits is not
@@ -89,7 +93,7 @@ class FilterScheduler(driver.Scheduler):
         return hosts
 
     def _pool(self, spec):
-        key = tuple(f.request_key(spec) for f in self._cacheable)
+        key = tuple([request_key(spec) for request_key in self._pool_keys])
         pool = self._pools.get(key)
         if pool is None:
             pool = host_pool.HostPool(self.host_manager, self._cacheable,

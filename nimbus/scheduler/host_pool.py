@@ -7,9 +7,12 @@ two requests only a few hosts change: those the previous request
 consumed, and those a view sync or a liveness check touched.
 
 A ``HostPool`` holds, for one request key (what the cacheable filters
-look at: zone, flavor sizes, image kind), the hosts that pass every
-cacheable filter, and the position in the host manager's change log it
-has caught up to; catching up re-judges only the hosts logged since.
+other than the numeric ones look at: zone, image kind), the hosts that
+pass those filters, and the position in the host manager's change log it
+has caught up to; catching up re-judges only the hosts logged since. The
+numeric filters (RAM, vCPUs, disk) are judged per request for all the
+pool's hosts at once, from the headroom kept for each, so requests of
+every flavor share a pool.
 
 Each weigher's values of the pool's hosts sit in one numpy row (a host in
 the same column of every row), so a request reads the lowest and highest
@@ -39,7 +42,11 @@ class HostPool:
         self.host_manager = host_manager
         self.filters = filters           # the cacheable ones
         self.weighers = weighers         # all cacheable
-        self._checks = [f.host_passes for f in filters]
+        # Numeric filters are judged per request, for all hosts at once,
+        # from each host's headroom: they are not in the pool's key.
+        self._checks = [f.host_passes for f in filters if not f.rooms]
+        self._numeric = [f for f in filters if f.rooms]
+        self._rooms = sum(f.rooms for f in self._numeric)
         self._weigh_objects = [w.weigh_object for w in weighers]
         self.generation = None
         self.position = None
@@ -49,6 +56,7 @@ class HostPool:
         self._column = {}       # key -> column
         self._states = []       # column -> HostState
         self._values = numpy.empty((len(self.weighers), capacity))
+        self._room = numpy.empty((self._rooms, capacity))
         self._seqs = numpy.empty(capacity, dtype=numpy.int64)
         # The weights of the columns as of the last request, the ends they
         # were normalized with, and the columns changed since.
@@ -86,33 +94,41 @@ class HostPool:
                 return False
         return True
 
-    def _values_of(self, state, spec):
-        return [weigh(state, spec) for weigh in self._weigh_objects]
+    def _set(self, column, state, spec):
+        """Fill ``column`` with ``state``'s weigher values and headroom."""
+        self._values[:, column] = [weigh(state, spec)
+                                   for weigh in self._weigh_objects]
+        if self._numeric:
+            self._room[:, column] = [room for f in self._numeric
+                                     for room in f.headroom(state)]
+        self._seqs[column] = state.seq
+        self._dirty.add(column)
 
     def _rebuild(self, spec):
         states = [state for state in self.host_manager.get_all_host_states()
                   if self._passes(state, spec)]
         self._reset(max(INITIAL_CAPACITY, 2 * len(states)))
         for state in states:
-            self._add(state, self._values_of(state, spec))
+            self._add(state, spec)
 
-    def _add(self, state, values):
+    def _add(self, state, spec):
         column = len(self._states)
         if column == self._seqs.shape[0]:
             self._grow()
         self._column[state.key] = column
         self._states.append(state)
-        self._values[:, column] = values
-        self._seqs[column] = state.seq
-        self._dirty.add(column)
+        self._set(column, state, spec)
 
     def _grow(self):
+        size = len(self._states)
         capacity = 2 * self._seqs.shape[0]
         values = numpy.empty((len(self.weighers), capacity))
-        values[:, :len(self._states)] = self._values[:, :len(self._states)]
+        values[:, :size] = self._values[:, :size]
+        room = numpy.empty((self._rooms, capacity))
+        room[:, :size] = self._room[:, :size]
         seqs = numpy.empty(capacity, dtype=numpy.int64)
-        seqs[:len(self._states)] = self._seqs[:len(self._states)]
-        self._values, self._seqs = values, seqs
+        seqs[:size] = self._seqs[:size]
+        self._values, self._room, self._seqs = values, room, seqs
         if self._weights is not None:
             weights = numpy.empty(capacity)
             weights[:len(self._states)] = self._weights[:len(self._states)]
@@ -127,6 +143,7 @@ class HostPool:
             self._states[column] = moved
             self._column[moved.key] = column
             self._values[:, column] = self._values[:, last]
+            self._room[:, column] = self._room[:, last]
             self._seqs[column] = self._seqs[last]
             self._dirty.add(column)
         self._states.pop()
@@ -140,12 +157,10 @@ class HostPool:
                 self._remove(column)
             return
         if column is None:
-            self._add(state, self._values_of(state, spec))
+            self._add(state, spec)
             return
         self._states[column] = state
-        self._values[:, column] = self._values_of(state, spec)
-        self._seqs[column] = state.seq
-        self._dirty.add(column)
+        self._set(column, state, spec)
 
     # Choosing ------------------------------------------------------------
 
@@ -157,20 +172,35 @@ class HostPool:
         if not size:
             return []
         values = self._values[:, :size]
+        fits = None
+        if self._numeric:
+            need = [n for f in self._numeric for n in f.need(spec)]
+            fits = (self._room[:, :size] >=
+                    numpy.array(need, dtype=float)[:, None]).all(axis=0)
+            if fits.all():
+                fits = None         # the common case: every host has room
+            elif not fits.any():
+                return []
         if request_filters:
             return self._select_among(spec, request_filters, multipliers,
-                                      count, values)
-        ends = (tuple(values.min(axis=1).tolist()),
-                tuple(values.max(axis=1).tolist()), tuple(multipliers))
+                                      count, values, fits)
+        candidates = values if fits is None else values[:, fits]
+        ends = (tuple(candidates.min(axis=1).tolist()),
+                tuple(candidates.max(axis=1).tolist()), tuple(multipliers))
         weights = self._current_weights(values, ends)
+        if fits is not None:
+            weights = numpy.where(fits, weights, -numpy.inf)
         if count == 1:
             best = weights.max()
             ties = numpy.flatnonzero(weights == best)
             column = ties[0] if len(ties) == 1 else ties[
                 self._seqs[ties].argmin()]
             return [(float(best), self._states[column])]
+        order = self._order(weights)
+        if fits is not None:
+            order = order[fits[order]]
         return [(float(weights[column]), self._states[column])
-                for column in self._order(weights)[:count]]
+                for column in order[:count]]
 
     def _current_weights(self, values, ends):
         """The weights of every column, normalized by ``ends``; computed
@@ -196,9 +226,10 @@ class HostPool:
         return numpy.lexsort((self._seqs[:len(self._states)], -weights))
 
     def _select_among(self, spec, request_filters, multipliers, count,
-                      values):
+                      values, fits):
         """select() when per-request filters refuse some hosts: normalized
-        by the ends of the hosts they pass."""
+        by the ends of the hosts they pass (among those that ``fits``, when
+        given)."""
         states = self._states
         verdicts = {}
 
@@ -218,6 +249,8 @@ class HostPool:
                 highs.append(0.0)
                 continue
             order = row.argsort(kind='stable')
+            if fits is not None:
+                order = order[fits[order]]
             low = next((c for c in order if passes(c)), None)
             if low is None:
                 return []
@@ -225,8 +258,11 @@ class HostPool:
             lows.append(row[low])
             highs.append(row[high])
         weights = weigh_all(values, lows, highs, multipliers)
+        order = self._order(weights)
+        if fits is not None:
+            order = order[fits[order]]
         found = []
-        for column in self._order(weights):
+        for column in order:
             if passes(column):
                 found.append((float(weights[column]), states[column]))
                 if len(found) == count:

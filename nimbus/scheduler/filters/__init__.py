@@ -9,6 +9,11 @@ lets the filter scheduler avoid calling it for every host on every request:
   and its liveness, zone, hypervisor) and by ``request_key(spec)``. The
   scheduler keeps their verdicts per key and re-asks only for hosts that
   changed since.
+* ``rooms`` > 0 marks a cacheable filter whose verdict is a comparison
+  of numbers: the host passes when each of its ``headroom(host_state)``
+  is at least the matching ``need(spec)``. The scheduler then judges all
+  hosts at once, and requests that differ only in what they need share
+  the cache (RAM, vCPUs, disk).
 * the others (per-request lists: retries, hints) are asked for the hosts
   the scheduler actually considers, and skipped when ``is_active(spec)``
   says the request gives them nothing to check.
@@ -33,9 +38,21 @@ class BaseHostFilter:
     def name(self):
         return type(self).__name__
 
+    #: How many numbers ``headroom`` and ``need`` give (0: not numeric).
+    rooms = 0
+
     def request_key(self, spec):
         """What of the request a cacheable filter's verdict depends on."""
         return None
+
+    def headroom(self, host_state):
+        """A numeric filter's numbers for a host (``rooms`` of them)."""
+        raise NotImplementedError()
+
+    def need(self, spec):
+        """A numeric filter's numbers for a request: a host passes when
+        each of its headroom numbers is at least the matching one."""
+        raise NotImplementedError()
 
     def is_active(self, spec):
         """False when this filter passes every host for ``spec``."""

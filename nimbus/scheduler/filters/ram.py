@@ -16,9 +16,17 @@ class RamFilter(filters.BaseHostFilter):
     def _limit(host_state):
         return host_state.total_usable_ram_mb * host_state.ram_allocation_ratio
 
-    def host_passes(self, host_state, spec):
+    rooms = 1
+
+    def headroom(self, host_state):
         used = host_state.total_usable_ram_mb - host_state.free_ram_mb
-        return self._limit(host_state) - used >= spec.memory_mb
+        return (self._limit(host_state) - used,)
+
+    def need(self, spec):
+        return (spec.memory_mb,)
+
+    def host_passes(self, host_state, spec):
+        return self.headroom(host_state)[0] >= spec.memory_mb
 
     def limits(self, host_state):
         return {'memory_mb': self._limit(host_state)}
