@@ -240,12 +240,13 @@ def _random_rows(rng, n):
     hosts = {}
     for i in range(n):
         memory = rng.choice([4096, 8192, 16384, 65536])
-        vcpus = rng.choice([4, 8, 16, 32])
+        # 0: a node that reports no CPUs yet (CoreFilter lets it through).
+        vcpus = rng.choice([0, 4, 8, 16, 32])
         local_gb = rng.choice([40, 100, 500])
         hosts['h%02d' % i] = ({
             'memory_mb': memory, 'vcpus': vcpus, 'local_gb': local_gb,
             'free_ram_mb': rng.randrange(0, memory + 1, 256),
-            'vcpus_used': rng.randrange(0, vcpus * 2),
+            'vcpus_used': rng.randrange(0, vcpus * 2 + 1),
             'free_disk_gb': rng.randrange(0, local_gb + 1),
             'supported_instances': rng.choice(
                 [None, '[["x86_64", "kvm", "hvm"]]'])},
