@@ -23,10 +23,9 @@ lets the filter scheduler avoid calling it for every host on every request:
   (oversubscribed RAM, vCPUs, disk).
 """
 
-import importlib
-import pkgutil
-
 from oslo_utils import importutils
+
+from nimbus.scheduler import plugins
 
 
 class BaseHostFilter:
@@ -75,17 +74,7 @@ class BaseHostFilter:
 
 def all_filters():
     """Every filter class of this package, by class name."""
-    found = {}
-    for module_info in pkgutil.iter_modules(__path__):
-        module = importlib.import_module('%s.%s' % (__name__,
-                                                    module_info.name))
-        for value in vars(module).values():
-            if (isinstance(value, type) and
-                    issubclass(value, BaseHostFilter) and
-                    value is not BaseHostFilter and
-                    value.__module__ == module.__name__):
-                found[value.__name__] = value
-    return found
+    return plugins.classes_in(__name__, BaseHostFilter)
 
 
 def load_filters(names):

@@ -11,10 +11,9 @@ them.
 the filter scheduler can keep hosts sorted by it between requests.
 """
 
-import importlib
-import pkgutil
-
 from oslo_utils import importutils
+
+from nimbus.scheduler import plugins
 
 ALL_WEIGHERS = 'nimbus.scheduler.weights.all_weighers'
 
@@ -63,17 +62,7 @@ def get_weighed_hosts(weighers, host_states, spec, multipliers=None):
 
 def all_weighers():
     """Every weigher class of this package, by class name."""
-    found = {}
-    for module_info in pkgutil.iter_modules(__path__):
-        module = importlib.import_module('%s.%s' % (__name__,
-                                                    module_info.name))
-        for value in vars(module).values():
-            if (isinstance(value, type) and
-                    issubclass(value, BaseHostWeigher) and
-                    value is not BaseHostWeigher and
-                    value.__module__ == module.__name__):
-                found[value.__name__] = value
-    return found
+    return plugins.classes_in(__name__, BaseHostWeigher)
 
 
 def load_weighers(names):
