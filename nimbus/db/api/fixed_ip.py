@@ -113,12 +113,16 @@ def allocation_transaction(context):
     """A writer transaction in which addresses are claimed (see above).
 
     Must be the outermost transaction of ``context``: the isolation level
-    is set when the transaction takes its connection.
+    is set before its first statement. ``SET TRANSACTION`` (no SESSION)
+    sets it for the next transaction only, in one round trip; the
+    connection's own level (SQLAlchemy's ``isolation_level`` execution
+    option) would take four: SET and COMMIT, then both again to restore
+    it when the connection goes back to the pool.
     """
     with session.writer.using(context) as db:
         if db.get_bind().dialect.name in ('mysql', 'mariadb'):
-            db.connection(execution_options={
-                'isolation_level': 'READ COMMITTED'})
+            db.connection().exec_driver_sql(
+                'SET TRANSACTION ISOLATION LEVEL READ COMMITTED')
         yield db
 
 
