@@ -14,6 +14,7 @@ import json
 import os
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -162,6 +163,8 @@ class Bench:
         self.session = requests.Session()
         self.poll = poll
         self._requests = _Counter()  # POST, DELETE, per-server GETs
+        # server id -> wall-clock (POST sent, POST answered, seen ACTIVE)
+        self.moments = {}
         self.watcher = (Watcher(self.api, interval=watch_interval)
                         if poll == 'watcher' else None)
 
@@ -219,10 +222,13 @@ class Bench:
 
     def boot_delete(self, index):
         session = requests.Session()
+        sent = time.time()
         began = time.perf_counter()
         server_id = self.boot(session, 'bd-%d' % index)
+        answered = time.time()
         self.wait(session, server_id, 'ACTIVE')
         active = time.perf_counter() - began
+        self.moments[server_id] = (sent, answered, sent + active)
         began = time.perf_counter()
         resp = session.delete(self.api + '/servers/' + server_id,
                               headers=TOKEN)
@@ -266,6 +272,7 @@ def run(args):
             bench = Bench(cloud, image_port, args.poll, args.watch_interval)
             bench.upload_image()
             bench.boot_delete(-1)  # warm up every path once
+            warm_up, = bench.moments
 
             print('load average at start: %s' % _load())
             cpu_before = {name: _common.cpu_seconds(proc.pid)
@@ -300,6 +307,9 @@ def run(args):
                       '%.1f s): %d' % (bench.watcher.fallback,
                                        bench.watcher.fallbacks.value))
             print('  DELETE -> gone: %s' % _common.summary(gone))
+            _print_stages(db, {server_id: moments for server_id, moments
+                               in bench.moments.items()
+                               if server_id != warm_up})
             print('  CPU ms per boot+delete (each daemon, from /proc): %s'
                   % ', '.join('%s %.1f' % (
                       name, (_common.cpu_seconds(proc.pid) -
@@ -371,7 +381,8 @@ def _start_profilers(cloud, directory):
         os.path.dirname(sys.executable), 'py-spy')
     os.makedirs(directory, exist_ok=True)
     return [subprocess.Popen(
-        [spy, 'record', '--format', 'raw', '--rate', '250', '--nonblocking', '--gil',
+        [spy, 'record', '--format', 'raw', '--rate', '250', '--nonblocking',
+         '--gil',
          '-p', str(proc.pid), '-o', os.path.join(directory, name + '.txt')],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         for name, proc in sorted(cloud.processes.items())]
@@ -382,6 +393,66 @@ def _stop_profilers(spies):
         spy.send_signal(signal.SIGINT)
     for spy in spies:
         spy.wait(timeout=30)
+
+
+# Where a boot's time goes: each stage ends at a moment the cloud records
+# (the client's own clock for the first and the last; the daemons write
+# theirs with the same machine clock).
+_STAGES = (
+    ('POST answered', 'answered'),
+    ('conductor starts the build', 'conductor_start'),
+    ('host chosen and saved', 'scheduled_at'),
+    ('compute starts the build', 'compute_start'),
+    ('ACTIVE written', 'compute_finish'),
+    ('client sees ACTIVE', 'seen'),
+)
+
+
+def _print_stages(db_url, moments):
+    """POST -> ACTIVE split into stages, from the moments the daemons wrote
+    (the build events' start and finish; the compute's finish is written
+    with the ACTIVE state) and the client's: the time of each stage, from
+    the end of the one before, mean and p95 over the servers."""
+    import pymysql
+    name = db_url.rsplit('/', 1)[1].split('?')[0]
+    conn = pymysql.connect(database=name, **backends.MYSQL)
+    try:
+        with conn.cursor() as cur:
+            cur.execute(
+                "SELECT a.instance_uuid, i.scheduled_at, e.event, "
+                "e.start_time, e.finish_time FROM instance_actions a "
+                "JOIN instances i ON i.uuid = a.instance_uuid "
+                "JOIN instance_actions_events e ON e.action_id = a.id "
+                "WHERE a.action = 'create'")
+            found = {}
+            for uuid, scheduled, event, start, finish in cur.fetchall():
+                row = found.setdefault(uuid, {'scheduled_at': scheduled})
+                if event == 'conductor_schedule_and_build_instances':
+                    row['conductor_start'] = start
+                elif event == 'compute_build_and_run_instance':
+                    row['compute_start'], row['compute_finish'] = (
+                        start, finish)
+    finally:
+        conn.close()
+    stages = [[] for _ in _STAGES]
+    for server_id, (sent, answered, seen) in moments.items():
+        row = found.get(server_id, {})
+        at = {key: value.replace(tzinfo=datetime.timezone.utc).timestamp()
+              for key, value in row.items() if value is not None}
+        at.update(answered=answered, seen=seen)
+        if any(key not in at for _, key in _STAGES):
+            continue
+        previous = sent
+        for index, (_, key) in enumerate(_STAGES):
+            stages[index].append((at[key] - previous) * 1000)
+            previous = at[key]
+    if not stages[0]:
+        return
+    print('  POST -> ACTIVE by stage, each from the end of the one before '
+          '(mean / p95 ms, %d servers): %s' % (len(stages[0]), ', '.join(
+              '%s %.0f / %.0f' % (title, statistics.mean(samples),
+                                  _common.percentile(samples, 95))
+              for (title, _), samples in zip(_STAGES, stages))))
 
 
 def _mysql_commands():
