@@ -1,5 +1,7 @@
 """Services: one row per daemon (binary) per host, kept alive by heartbeats."""
 
+import functools
+
 from oslo_db import exception as db_exc
 from oslo_utils import timeutils
 import sqlalchemy as sa
@@ -55,11 +57,25 @@ def service_get(context, service_id):
 
 @session.reader
 def service_get_by_host_and_binary(context, host, binary):
-    row = context.session.scalars(_service_query(context).where(
-        Service.host == host, Service.binary == binary)).first()
-    if row is None:
+    # Columns from a statement built once per read_deleted: the API reads
+    # the compute service of every instance it deletes.
+    found = utils.dicts(
+        context, _by_host_and_binary_stmt(
+            getattr(context, 'read_deleted', 'no')),
+        utils.column_keys(Service), {'host': host, 'binary': binary})
+    if not found:
         raise exception.HostBinaryNotFound(host=host, binary=binary)
-    return row.as_dict()
+    return found[0]
+
+
+@functools.cache
+def _by_host_and_binary_stmt(read_deleted):
+    stmt = utils.model_query(None, Service, read_deleted).where(
+        Service.host == sa.bindparam('host'),
+        Service.binary == sa.bindparam('binary'))
+    return stmt.with_only_columns(
+        *[getattr(Service, key) for key in utils.column_keys(Service)]
+    ).order_by(Service.id).limit(1)
 
 
 @session.reader
