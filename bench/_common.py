@@ -3,6 +3,7 @@
 import os
 import statistics
 import sys
+import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 if ROOT not in sys.path:
@@ -22,6 +23,20 @@ def summary(samples_ms):
     return 'p50 %.2f ms  p95 %.2f ms  mean %.2f ms  (n=%d)' % (
         percentile(samples_ms, 50), percentile(samples_ms, 95),
         statistics.mean(samples_ms), len(samples_ms))
+
+
+def machine_speed():
+    """Milliseconds a fixed pure-Python loop takes here now (the best of
+    three): this VM's speed moves by up to 2x from one minute to the next,
+    and every figure with it, so runs print it to be compared."""
+    best = float('inf')
+    for _ in range(3):
+        began = time.perf_counter()
+        total = 0
+        for i in range(1000000):
+            total += i % 7
+        best = min(best, time.perf_counter() - began)
+    return best * 1000
 
 
 def rss_mb(pid):

@@ -274,7 +274,9 @@ def run(args):
             bench.boot_delete(-1)  # warm up every path once
             warm_up, = bench.moments
 
-            print('load average at start: %s' % _load())
+            print('load average at start: %s; a fixed Python loop: %.0f ms '
+                  '(the machine\'s speed now)'
+                  % (_load(), _common.machine_speed()))
             cpu_before = {name: _common.cpu_seconds(proc.pid)
                           for name, proc in cloud.processes.items()}
             servers_before = {pid: _common.cpu_seconds(pid)
@@ -328,7 +330,8 @@ def run(args):
                                        / args.servers)
                           for name in sorted(db_after)
                           if db_after[name] != db_before[name])))
-            print('load average at end: %s' % _load())
+            print('load average at end: %s; the fixed Python loop: %.0f ms'
+                  % (_load(), _common.machine_speed()))
             if bench.watcher is not None:
                 bench.watcher.stop()
                 bench.watcher = None
