@@ -135,19 +135,14 @@ def _by_instance_stmt(read_deleted):
             .join(Association, Association.security_group_id == Group.id)
             .where(Association.instance_uuid == sa.bindparam('instance_uuid'),
                    Association.deleted == 0))
-    return _only_columns(stmt, Group).order_by(Group.id)
+    return utils.only_columns(stmt, Group).order_by(Group.id)
 
 
 @functools.cache
 def _rules_stmt(read_deleted):
     stmt = utils.model_query(None, Rule, read_deleted).where(
         Rule.parent_group_id.in_(sa.bindparam('group_ids', expanding=True)))
-    return _only_columns(stmt, Rule).order_by(Rule.id)
-
-
-def _only_columns(stmt, model):
-    return stmt.with_only_columns(
-        *[getattr(model, key) for key in utils.column_keys(model)])
+    return utils.only_columns(stmt, Rule).order_by(Rule.id)
 
 
 def _name_taken(context, project_id, name, but=None):

@@ -73,9 +73,7 @@ def _by_host_and_binary_stmt(read_deleted):
     stmt = utils.model_query(None, Service, read_deleted).where(
         Service.host == sa.bindparam('host'),
         Service.binary == sa.bindparam('binary'))
-    return stmt.with_only_columns(
-        *[getattr(Service, key) for key in utils.column_keys(Service)]
-    ).order_by(Service.id).limit(1)
+    return utils.only_columns(stmt, Service).order_by(Service.id).limit(1)
 
 
 @session.reader

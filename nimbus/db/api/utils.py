@@ -111,6 +111,13 @@ def select_columns(model, *extra):
                      *extra)
 
 
+def only_columns(stmt, model, *extra):
+    """``stmt`` (a select of ``model``, filtered and ordered) reading
+    every column of ``model`` (in ``column_keys`` order), then ``extra``."""
+    return stmt.with_only_columns(
+        *[getattr(model, key) for key in column_keys(model)], *extra)
+
+
 def rows_as_dicts(rows):
     return [row.as_dict() for row in rows]
 
@@ -122,9 +129,7 @@ def column_dicts(context, stmt, model, **extra):
     most of the cost of the small reads the compute hosts ask for).
     ``extra``: more keys, each a column expression read with the row."""
     keys = column_keys(model) + list(extra)
-    stmt = stmt.with_only_columns(
-        *[getattr(model, key) for key in column_keys(model)],
-        *extra.values())
+    stmt = only_columns(stmt, model, *extra.values())
     return [dict(zip(keys, row)) for row in rows(context, stmt)]
 
 
