@@ -5,5 +5,5 @@ from nimbus.conductor import manager
 
 
 def main(argv=None):
-    return common.rpc_service_main('nimbus-conductor', 'conductor', manager.ConductorManager,
-                                   argv=argv)
+    return common.rpc_service_main('nimbus-conductor', 'conductor',
+                                   manager.ConductorManager, argv=argv)

@@ -59,7 +59,6 @@ class UsageError(CommandError):
     exit_code = 2
 
 
-
 class DbCommands:
     """Database schema."""
 

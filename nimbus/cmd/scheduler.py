@@ -5,5 +5,5 @@ from nimbus.scheduler import manager
 
 
 def main(argv=None):
-    return common.rpc_service_main('nimbus-scheduler', 'scheduler', manager.SchedulerManager,
-                                   argv=argv)
+    return common.rpc_service_main('nimbus-scheduler', 'scheduler',
+                                   manager.SchedulerManager, argv=argv)

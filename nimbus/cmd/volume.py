@@ -5,5 +5,5 @@ from nimbus.volume import manager
 
 
 def main(argv=None):
-    return common.rpc_service_main('nimbus-volume', 'volume', manager.VolumeManager,
-                                   argv=argv)
+    return common.rpc_service_main('nimbus-volume', 'volume',
+                                   manager.VolumeManager, argv=argv)

@@ -198,4 +198,3 @@ class _Build:
             return
         utils.set_error(self.context, instance, error, self.manager.host,
                         exc_info, power_state=power_state.NOSTATE)
-

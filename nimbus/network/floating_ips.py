@@ -143,7 +143,7 @@ class FloatingIpMixin:
         self.driver.remove_floating_ip(floating_address, fixed_address,
                                        interface)
 
-    # Instances ----------------------------------------------------------------
+    # Instances ---------------------------------------------------------------
 
     def _auto_assign_floating_ip(self, context, instance_uuid, project_id,
                                  nw_info):
@@ -185,7 +185,7 @@ class FloatingIpMixin:
                 LOG.warning('Floating IP %s of instance %s: %s',
                             address, instance_uuid, exc.format_message())
 
-    # Helpers ------------------------------------------------------------------
+    # Helpers -----------------------------------------------------------------
 
     def _on_host(self, context, host, method, *args):
         if host is None or host == self.host:

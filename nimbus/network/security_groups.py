@@ -82,7 +82,7 @@ def trigger_members_refresh(context, group_ids, instance_uuid=None):
     refresh_instances(admin, affected)
 
 
-# Groups ------------------------------------------------------------------------
+# Groups ----------------------------------------------------------------------
 
 # Ids are INTEGER columns: a larger number names no row (and would make
 # the database fail rather than find nothing).
@@ -186,7 +186,7 @@ def delete_group(context, group_id):
     sg_db.security_group_destroy(context.elevated(), group['id'])
 
 
-# Rules -------------------------------------------------------------------------
+# Rules -----------------------------------------------------------------------
 
 def _port(value, name):
     if value is None or value == '':
@@ -273,7 +273,7 @@ def delete_rule(context, rule_id):
     trigger_rules_refresh(context, rule['parent_group_id'])
 
 
-# Instances -------------------------------------------------------------------------
+# Instances -------------------------------------------------------------------
 
 def groups_of_instance(context, instance):
     return sg_db.security_group_get_by_instance(context.elevated(),

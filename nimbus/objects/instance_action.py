@@ -147,7 +147,6 @@ class InstanceActionEvent(base.NimbusTimestampObject, base.NimbusObject):
             'action_message': action_message})
         return base.from_db(cls(context), row)
 
-
     @classmethod
     @base.remotable
     def event_record(cls, context, instance_uuid, event_name, start_time,

@@ -44,8 +44,9 @@ def mysql_database(driver='pymysql'):
     try:
         with conn.cursor() as cur:
             cur.execute('CREATE DATABASE %s CHARACTER SET utf8mb4' % name)
-        yield ('mysql+' + driver + '://%(user)s:%(password)s@%(host)s:%(port)s/'
-               % MYSQL) + name + '?charset=utf8mb4'
+        yield ('mysql+' + driver
+               + '://%(user)s:%(password)s@%(host)s:%(port)s/' % MYSQL
+               + name + '?charset=utf8mb4')
     finally:
         with conn.cursor() as cur:
             cur.execute('DROP DATABASE IF EXISTS %s' % name)

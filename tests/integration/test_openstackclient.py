@@ -59,8 +59,8 @@ def osc_cloud(request, tmp_path, rabbit_url, mysql_url, keystone):
         cloud.stop_all()
         if request.node.stash.get(_FAILED_KEY, False):
             for name in cloud.processes:
-                print('==== nimbus-%s ====\n%s' % (name,
-                                                  cloud.log(name)[-3000:]))
+                print('==== nimbus-%s ====\n%s'
+                      % (name, cloud.log(name)[-3000:]))
 
 
 _FAILED_KEY = pytest.StashKey()

@@ -235,4 +235,3 @@ def floating_ip_disassociate(context, address):
     context.session.add(row)
     context.session.flush()
     return before, fixed.as_dict() if fixed is not None else None
-

@@ -504,8 +504,8 @@ def instance_update(context, instance_uuid, values, expected=None,
     nothing changes.  ``metadata`` and ``system_metadata`` in ``values``
     replace the whole dict; ``network_info`` (a JSON string) the info
     cache's, in the same transaction.  The row is not read back: the
-    caller holds the rest of it already (a conductor call per compute save would
-    otherwise read the instance and all its children again).  ``event``:
+    caller holds the rest of it already (a conductor call per compute save
+    would otherwise read the instance and all its children again).  ``event``:
     see _record_event.
     """
     values = dict(values)

@@ -85,8 +85,8 @@ def ensure_default_row(context, project_id, user_id):
 def security_group_ensure_default(context, project_id, user_id=None):
     """The project's 'default' group, made (with the default rules) on
     first use."""
-    return _with_rules(context, [ensure_default_row(context, project_id,
-                                                   user_id)])[0]
+    row = ensure_default_row(context, project_id, user_id)
+    return _with_rules(context, [row])[0]
 
 
 @session.reader
@@ -205,7 +205,7 @@ def security_group_destroy(context, group_id):
     context.session.flush()
 
 
-# Rules -------------------------------------------------------------------------
+# Rules -----------------------------------------------------------------------
 
 @session.writer
 def security_group_rule_create(context, values):
@@ -249,7 +249,7 @@ def security_group_rule_count_by_group(context, group_id):
         Rule.parent_group_id == group_id, Rule.deleted == 0))
 
 
-# Membership --------------------------------------------------------------------
+# Membership ------------------------------------------------------------------
 
 @session.writer
 def security_group_add_instance(context, group_id, instance_uuid):

@@ -220,8 +220,8 @@ def test_firewall_follows_rules_and_members(cloud):  # noqa: F811
                                     'cidr': '%s/32' % web1_ip}])
 
     # A rule added and removed reaches the members of the group.
-    http = _add_rule(api, web['id'], ip_protocol='tcp', from_port=80,
-                     to_port=80, cidr='192.0.2.0/24')
+    _add_rule(api, web['id'], ip_protocol='tcp', from_port=80,
+              to_port=80, cidr='192.0.2.0/24')
     http_rule = {'protocol': 'tcp', 'from_port': 80, 'to_port': 80,
                  'cidr': '192.0.2.0/24'}
     _wait_filter(cloud, web1, [ssh_rule, http_rule])

@@ -68,12 +68,14 @@ def test_create_response_and_reservation_id(cloud):  # noqa: F811
 def test_multiple_create_spreads_over_hosts(cloud):  # noqa: F811
     server_id = cloud.boot('many', min_count=2, max_count=2)
     cloud.wait_for_status(server_id, ('ACTIVE',))
-    resp = cloud.admin_api.get('/v2.1/servers/detail?name=many&all_tenants=1', headers=V)
+    resp = cloud.admin_api.get(
+        '/v2.1/servers/detail?name=many&all_tenants=1', headers=V)
     servers = resp.json_body_or_none['servers']
     assert len(servers) == 2
     for s in servers:
         cloud.wait_for_status(s['id'], ('ACTIVE',))
-    resp = cloud.admin_api.get('/v2.1/servers/detail?name=many&all_tenants=1', headers=V)
+    resp = cloud.admin_api.get(
+        '/v2.1/servers/detail?name=many&all_tenants=1', headers=V)
     hosts = {s['OS-EXT-SRV-ATTR:host']
              for s in resp.json_body_or_none['servers']}
     assert hosts == set(COMPUTE_HOSTS)

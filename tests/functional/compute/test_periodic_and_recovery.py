@@ -166,8 +166,8 @@ def test_stuck_reboot_is_redone_hard_after_reboot_timeout(cloud, active,
     assert ('reboot', uuid) in cloud.driver(host).calls
 
 
-def test_failed_soft_reboot_keeps_the_guest_and_records_a_fault(cloud,
-                                                               active):
+def test_failed_soft_reboot_keeps_the_guest_and_records_a_fault(
+        cloud, active):
     ctx, uuid, host = active
     cloud.driver(host).inject_failure('reboot')
     cloud.api.reboot(ctx, cloud.api.get(ctx, uuid), 'SOFT')

@@ -13,7 +13,6 @@ from nimbus.compute import manager as compute_manager
 from nimbus.conductor import manager as conductor_manager
 from nimbus import context as nimbus_context
 from nimbus import objects
-from nimbus.scheduler import rpcapi as scheduler_rpcapi
 from nimbus import service
 from nimbus.virt import fake
 from tests.functional.compute import conftest as compute_fixtures

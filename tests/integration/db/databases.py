@@ -15,6 +15,7 @@ import pymysql
 MYSQL = dict(host='127.0.0.1', port=3306, user='root', password='')
 POSTGRESQL = dict(host='127.0.0.1', port=5432, user='postgres')
 
+
 @enginefacade.transaction_context_provider
 class Context:
     """A request context as the query functions need it (an admin of

@@ -249,8 +249,8 @@ def test_quick_event_is_written_once_started_and_finished(ctx, monkeypatch):
     action = objects.InstanceAction.get_by_request_id(ctx, inst.uuid,
                                                       'req-1')
     [event] = objects.InstanceActionEventList.get_by_action(ctx, action.id)
-    assert (event.event, event.result, event.host) == ('compute_x',
-                                                      'Success', 'h')
+    assert (event.event, event.result, event.host) == (
+        'compute_x', 'Success', 'h')
     assert event.start_time <= event.finish_time
 
 
@@ -292,8 +292,8 @@ def test_event_ends_with_the_save_in_its_transaction(ctx, monkeypatch):
     action = objects.InstanceAction.get_by_request_id(ctx, inst.uuid,
                                                       'req-1')
     [event] = objects.InstanceActionEventList.get_by_action(ctx, action.id)
-    assert (event.event, event.result, event.host) == ('compute_x',
-                                                      'Success', 'h')
+    assert (event.event, event.result, event.host) == (
+        'compute_x', 'Success', 'h')
     assert action.finish_time == event.finish_time is not None
 
 

@@ -116,7 +116,7 @@ def pools(req):
         for name in _network().get_floating_ip_pools(req.context)]}
 
 
-# Server actions ---------------------------------------------------------------
+# Server actions --------------------------------------------------------------
 
 def _target(instance):
     return {'project_id': instance.project_id, 'user_id': instance.user_id}

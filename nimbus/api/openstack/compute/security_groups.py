@@ -119,7 +119,7 @@ def delete_rule(req, security_group_rule_id):
     return wsgi.json_response(None, status=202)
 
 
-# A server's groups, and the actions ---------------------------------------------
+# A server's groups, and the actions ------------------------------------------
 
 def server_index(req, server_id):
     from nimbus.api.openstack.compute import servers

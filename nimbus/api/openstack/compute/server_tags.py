@@ -66,8 +66,7 @@ def update(req, server_id, tag):
     if len(current) >= MAX_TAGS:
         raise webob.exc.HTTPBadRequest(
             explanation='A server has at most %d tags' % MAX_TAGS)
-    _set_tags(req.context, instance,
-                                sorted(current | {tag}))
+    _set_tags(req.context, instance, sorted(current | {tag}))
     resp = wsgi.json_response(None, status=201)
     resp.headers['Location'] = req.path_url
     return resp
@@ -79,8 +78,7 @@ def delete(req, server_id, tag):
     current = set(instance.tags or [])
     if tag not in current:
         raise webob.exc.HTTPNotFound(explanation='Tag %s not found' % tag)
-    _set_tags(req.context, instance,
-                                sorted(current - {tag}))
+    _set_tags(req.context, instance, sorted(current - {tag}))
 
 
 @wsgi.response(204)
