@@ -103,6 +103,15 @@ class InstanceNotReady(InstanceInvalidState):
     msg_fmt = 'Instance %(instance_id)s is not ready.'
 
 
+class InstanceNotRunning(Invalid):
+    msg_fmt = 'Instance %(instance_id)s is not running.'
+    code = 409
+
+
+class TriggerCrashDumpNotSupported(Invalid):
+    msg_fmt = 'Triggering a crash dump is not supported here.'
+
+
 class UnexpectedTaskStateError(Conflict):
     msg_fmt = ('Conflicting instance update: %(instance_uuid)s is in '
                'task_state %(actual)s, expected %(expected)s.')

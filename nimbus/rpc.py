@@ -141,10 +141,15 @@ class ClientBase:
     def can_send_version(self, version):
         return self.client.can_send_version(version)
 
-    def prepare(self, version, server=None, **kwargs):
-        """A call context for ``version``; refuses versions over the cap."""
+    def check_version(self, version):
+        """Raise RPCPinnedToOldVersion (409) if ``version`` is over the
+        cap: for a caller to refuse before it changes anything."""
         if not self.can_send_version(version):
             raise exception.RPCPinnedToOldVersion(
                 version=version, service=self.UPGRADE_LEVEL,
                 cap=self.version_cap)
+
+    def prepare(self, version, server=None, **kwargs):
+        """A call context for ``version``; refuses versions over the cap."""
+        self.check_version(version)
         return self.client.prepare(version=version, server=server, **kwargs)

@@ -6,6 +6,7 @@ from nimbus.compute.api_helpers import _image_properties
 from nimbus.compute.api_helpers import check_instance_lock
 from nimbus.compute.api_helpers import REBOOT_HARD
 from nimbus.compute.api_helpers import REBOOT_SOFT
+from nimbus.compute import rpcapi as compute_rpcapi
 from nimbus.compute import transitions
 from nimbus.compute import vm_states
 from nimbus import exception
@@ -268,6 +269,18 @@ class ActionsMixin:
         transitions.check(instance, 'get_console_output')
         return self.compute_rpcapi.get_console_output(
             context, instance, tail_length)
+
+    @check_instance_lock
+    def trigger_crash_dump(self, context, instance):
+        """An NMI to the guest (microversion 2.17): the guest kernel
+        dumps and reboots where kdump is set up, logs it otherwise.
+        Neither state changes; a failure on the host leaves a fault."""
+        # Hosts pinned below it would drop the cast: refused first.
+        self.compute_rpcapi.check_version(
+            compute_rpcapi.TRIGGER_CRASH_DUMP_VERSION)
+        self._begin_action(context, instance, 'trigger_crash_dump',
+                           actions.TRIGGER_CRASH_DUMP)
+        self.compute_rpcapi.trigger_crash_dump(context, instance)
 
     # Admin ---------------------------------------------------------------
 

@@ -37,7 +37,7 @@ class ComputeManager(manager.Manager):
     """RPC endpoints of nimbus-compute (see compute.rpcapi for the
     versions)."""
 
-    target = messaging.Target(version='1.5')
+    target = messaging.Target(version='1.6')
     service_name = 'compute'
 
     def __init__(self, host=None, compute_driver=None):
@@ -192,6 +192,9 @@ class ComputeManager(manager.Manager):
     def get_console_output(self, context, instance, tail_length=None):
         return snapshot.get_console_output(self, context, instance,
                                            tail_length)
+
+    def trigger_crash_dump(self, context, instance):    # 1.6
+        snapshot.trigger_crash_dump(self, context, instance)
 
     # Resize (1.2) -----------------------------------------------------------
 

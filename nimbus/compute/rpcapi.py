@@ -5,6 +5,7 @@ from nimbus import rpc
 RPC_TOPIC = 'compute'
 # The first version whose build_and_run_instance takes security_rules.
 SECURITY_RULES_VERSION = '1.5'
+TRIGGER_CRASH_DUMP_VERSION = '1.6'
 
 
 class ComputeAPI(rpc.ClientBase):
@@ -27,10 +28,11 @@ class ComputeAPI(rpc.ClientBase):
     * 1.3 - rescue_instance, unrescue_instance.
     * 1.4 - refresh_instance_security_rules (security groups).
     * 1.5 - build_and_run_instance takes security_rules.
+    * 1.6 - trigger_crash_dump.
     """
 
     TOPIC = RPC_TOPIC
-    BASE_VERSION = '1.5'
+    BASE_VERSION = '1.6'
     UPGRADE_LEVEL = 'compute'
     VERSION_ALIASES = {'grizzly': '1.3'}
 
@@ -118,6 +120,11 @@ class ComputeAPI(rpc.ClientBase):
         cctxt = self.prepare('1.1', server=instance.host)
         return cctxt.call(context, 'get_console_output', instance=instance,
                           tail_length=tail_length)
+
+    def trigger_crash_dump(self, context, instance):
+        self._cast(context, TRIGGER_CRASH_DUMP_VERSION, instance.host,
+                   'trigger_crash_dump',
+                   instance=instance)
 
     # Resize (1.2) ---------------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""Snapshot to an image, and the console log."""
+"""Snapshot to an image, the console log, and crash dumps."""
 
 from oslo_log import log as logging
 
@@ -74,3 +74,27 @@ def get_console_output(manager, context, instance, tail_length=None):
     if tail_length <= 0:
         return ''
     return '\n'.join(lines[-tail_length:]) + '\n'
+
+
+def trigger_crash_dump(manager, context, instance):
+    """Send the guest an NMI.  What follows is the guest's business (a
+    kernel with kdump saves a dump and reboots), so neither state
+    changes here, as in Nova; a failure (the guest is not running, the
+    hypervisor cannot) is a fault and an errored event, not ERROR."""
+    with manager.instance_lock(instance.uuid):
+        reporter = instance_action.EventReporter(
+            context, 'compute_trigger_crash_dump', manager.host,
+            instance.uuid)
+        try:
+            with reporter:
+                reporter.finish_action()
+                try:
+                    manager.driver.trigger_crash_dump(instance)
+                except Exception as error:
+                    reporter.finish_action(error=True)
+                    utils.add_fault(context, instance, error, manager.host)
+                    raise
+        except Exception as error:
+            LOG.warning('Crash dump of %s failed: %s', instance.uuid, error)
+            return
+        LOG.info('Sent an NMI to instance %s', instance.uuid)

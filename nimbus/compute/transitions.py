@@ -63,6 +63,10 @@ TABLE = {
                          True),
     'unrescue': Transition((vm_states.RESCUED,), _IDLE,
                            task_states.UNRESCUING, True),
+    # An NMI: the guest decides what follows; states stay as they are.
+    'trigger_crash_dump': Transition(
+        (vm_states.ACTIVE, vm_states.PAUSED, vm_states.RESCUED,
+         vm_states.RESIZED, vm_states.ERROR), _IDLE, None, True),
     'get_console_output': Transition(
         (vm_states.ACTIVE, vm_states.PAUSED, vm_states.SUSPENDED,
          vm_states.STOPPED, vm_states.RESCUED, vm_states.RESIZED,

@@ -41,6 +41,7 @@ CREATE_IMAGE = 'createImage'
 RESET_STATE = 'resetState'
 RESCUE = 'rescue'
 UNRESCUE = 'unrescue'
+TRIGGER_CRASH_DUMP = 'trigger_crash_dump'
 
 
 @base.NimbusObjectRegistry.register

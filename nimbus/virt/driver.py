@@ -14,6 +14,8 @@ import importlib
 
 from oslo_log import log as logging
 
+from nimbus import exception
+
 LOG = logging.getLogger(__name__)
 
 #: What get_info answers: the guest's power state (nimbus.compute.
@@ -118,6 +120,12 @@ class ComputeDriver:
 
     def pause(self, instance):
         raise NotImplementedError()
+
+    def trigger_crash_dump(self, instance):
+        """Inject an NMI into the running (or paused) guest; raise
+        InstanceNotRunning if it is off, TriggerCrashDumpNotSupported if
+        the hypervisor cannot."""
+        raise exception.TriggerCrashDumpNotSupported()
 
     def unpause(self, instance):
         raise NotImplementedError()

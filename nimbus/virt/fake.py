@@ -200,6 +200,14 @@ class FakeDriver(driver.ComputeDriver):
         self._operation('unpause', instance)
         self._guest(instance).state = power_state.RUNNING
 
+    def trigger_crash_dump(self, instance):
+        self._operation('trigger_crash_dump', instance)
+        guest = self._guest(instance)
+        if guest.state not in (power_state.RUNNING, power_state.PAUSED):
+            raise exception.InstanceNotRunning(instance_id=instance.uuid)
+        # What a kernel without kdump prints.
+        guest.log('NMI received for unknown reason 00 on CPU 0.')
+
     def suspend(self, context, instance):
         self._operation('suspend', instance)
         self._guest(instance).state = power_state.SUSPENDED

@@ -1,6 +1,6 @@
 """LibvirtDriver on a real libvirtd (in a test network namespace), driven
-directly: what the Compute API does not reach yet (rescue), the image
-cache pass with real instances, and a spawn that fails half-way."""
+directly: rescue and an NMI (trigger_crash_dump) on a real guest, the
+image cache pass with real instances, and a spawn that fails half-way."""
 
 import os
 import shutil
@@ -101,7 +101,7 @@ def _vif(lv):
             'network': {'bridge': lv.bridge}}
 
 
-def _wait_console(path, count=1, timeout=120):
+def _wait_console(path, count=1, timeout=120, marker=BOOTED):
     deadline = time.monotonic() + timeout
     text = ''
     while time.monotonic() < deadline:
@@ -110,10 +110,10 @@ def _wait_console(path, count=1, timeout=120):
                 text = f.read()
         except FileNotFoundError:
             text = ''
-        if text.count(BOOTED) >= count:
+        if text.count(marker) >= count:
             return text
         time.sleep(0.2)
-    raise AssertionError('%d x %r not in %s:\n%s' % (count, BOOTED, path,
+    raise AssertionError('%d x %r not in %s:\n%s' % (count, marker, path,
                                                      text[-2000:]))
 
 
@@ -124,6 +124,10 @@ def test_rescue_boots_the_rescue_disk_with_the_root_disk_second(drv):
     files = os.path.join(CONF.instances_path, inst.uuid)
     log = os.path.join(files, 'console.log')
     _wait_console(log)
+    # trigger_crash_dump: an NMI, which the guest's kernel (no kdump)
+    # reports on its console.
+    drv.trigger_crash_dump(inst)
+    _wait_console(log, marker='NMI received', timeout=30)
     drv.rescue(None, inst, vifs, {'id': 'ami'}, None)
     xml = drv.lv.virsh('dumpxml', inst.uuid)
     assert "%s/disk.rescue'" % files in xml
@@ -136,6 +140,9 @@ def test_rescue_boots_the_rescue_disk_with_the_root_disk_second(drv):
     assert 'rescue' not in xml and "dev='vdb'" not in xml
     assert not os.path.exists(os.path.join(files, 'disk.rescue'))
     _wait_console(log, 3)
+    drv.power_off(inst)
+    with pytest.raises(exception.InstanceNotRunning):
+        drv.trigger_crash_dump(inst)
     drv.destroy(None, inst, vifs)
     assert inst.uuid not in drv.lv.domains()
     assert not os.path.exists(files)

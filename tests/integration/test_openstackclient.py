@@ -4,6 +4,7 @@ separate processes over RabbitMQ and MariaDB (two compute hosts with the
 fake driver)."""
 
 import os
+import time
 
 import pytest
 
@@ -120,6 +121,16 @@ def test_openstackclient_server_lifecycle(osc_cloud, keystone, tmp_path):
                             json=False)
     assert isinstance(console, str)
 
+    # server dump create (microversion 2.17): an NMI, which the guest's
+    # kernel reports on its console.
+    run_openstack(alice, '--os-compute-api-version', '2.17', 'server',
+                  'dump', 'create', 'vm1', json=False)
+    deadline = time.monotonic() + 30
+    while 'NMI received' not in run_openstack(alice, 'console', 'log',
+                                              'show', 'vm1', json=False):
+        assert time.monotonic() < deadline, 'no NMI on the console'
+        time.sleep(0.5)
+
     # Another project can neither see nor touch alice's server.
     result = run_openstack(bob, 'server', 'show', server_id, check=False)
     assert result.returncode != 0
@@ -147,7 +158,6 @@ def test_openstackclient_server_lifecycle(osc_cloud, keystone, tmp_path):
 
 
 def _wait_status(env, name, status, timeout=60):
-    import time
     deadline = time.monotonic() + timeout
     current = None
     while time.monotonic() < deadline:

@@ -420,6 +420,20 @@ class LibvirtDriver(driver.ComputeDriver):
         self._host.get_guest(instance.uuid).resume()
 
     @_translate_errors
+    def trigger_crash_dump(self, instance):
+        guest = self._host.get_guest(instance.uuid)
+        try:
+            guest.inject_nmi()
+        except libvirt.libvirtError as exc:
+            code = exc.get_error_code()
+            if code == libvirt.VIR_ERR_OPERATION_INVALID:
+                raise exception.InstanceNotRunning(
+                    instance_id=instance.uuid) from exc
+            if code == libvirt.VIR_ERR_NO_SUPPORT:
+                raise exception.TriggerCrashDumpNotSupported() from exc
+            raise
+
+    @_translate_errors
     def suspend(self, context, instance):
         guest = self._host.get_guest(instance.uuid)
         if guest.is_active():

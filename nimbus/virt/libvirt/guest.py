@@ -104,6 +104,9 @@ class Guest:
     def resume(self):
         self._domain.resume()
 
+    def inject_nmi(self):
+        self._domain.injectNMI(0)
+
     def managed_save(self):
         self._domain.managedSave(0)
 

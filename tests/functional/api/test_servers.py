@@ -3,9 +3,11 @@ scheduler → compute (fake driver) → network, responses checked against
 tempest's schemas for the microversions served."""
 
 import base64
+import time
 
 import pytest
 
+from nimbus.compute import power_state
 from tests.functional.api import schema_check
 from tests.functional.cloud import cloud  # noqa: F401
 from tests.functional.cloud import glance  # noqa: F401
@@ -342,3 +344,87 @@ def test_changes_since_includes_deleted_servers(cloud):  # noqa: F811
                                '&deleted=true&all_tenants=1')
     assert [s['id'] for s in resp.json_body_or_none['servers']] == [gone]
     assert resp.json_body_or_none['servers'][0]['status'] == 'DELETED'
+
+
+def _compute_driver(cloud, host):
+    for svc in cloud.launcher.services:
+        if getattr(svc, 'topic', None) == 'compute' and svc.host == host:
+            return svc.manager.driver
+    raise AssertionError('no compute service on %s' % host)
+
+
+def _wait_for_event(cloud, server_id, action, timeout=10):
+    """The events of the server's newest ``action`` once they finished."""
+    url = '/v2.1/servers/%s/os-instance-actions' % server_id
+    deadline = time.monotonic() + timeout
+    while True:
+        listed = [a for a in cloud.api.get(url).json_body_or_none[
+            'instanceActions'] if a['action'] == action]
+        if listed:
+            resp = cloud.admin_api.get('%s/%s' % (url,
+                                                  listed[0]['request_id']))
+            schema_check.assert_matches('servers.show_instance_action',
+                                        resp)
+            body = resp.json_body_or_none['instanceAction']
+            if body['events'] and all(e['finish_time']
+                                      for e in body['events']):
+                return body['events']
+        assert time.monotonic() < deadline, 'no finished %s' % action
+        time.sleep(0.05)
+
+
+def test_trigger_crash_dump(cloud):  # noqa: F811
+    server_id = cloud.boot('dump')
+    cloud.wait_for_status(server_id, ('ACTIVE',))
+    resp = cloud.admin_api.get('/v2.1/servers/%s' % server_id)
+    host = resp.json_body_or_none['server']['OS-EXT-SRV-ATTR:host']
+    url = '/v2.1/servers/%s/action' % server_id
+    dump = {'trigger_crash_dump': None}
+
+    # An action of 2.17: before it, no such method; bad bodies are 400.
+    assert cloud.api.post(url, body=dump,
+                          headers=_version('2.16')).status_int == 404
+    for bad in ({'trigger_crash_dump': {}}, {'trigger_crash_dump': 1}):
+        assert cloud.api.post(url, body=bad, headers=V).status_int == 400
+
+    # The guest gets an NMI (its kernel says so on the console); the
+    # server's states do not change.
+    assert cloud.api.post(url, body=dump, headers=V).status_int == 202
+    [event] = _wait_for_event(cloud, server_id, 'trigger_crash_dump')
+    assert (event['event'], event['result']) == (
+        'compute_trigger_crash_dump', 'Success')
+    resp = cloud.api.post(url, body={'os-getConsoleOutput': {}})
+    assert 'NMI received' in resp.json_body_or_none['output']
+    server = cloud.api.get('/v2.1/servers/%s' % server_id).json_body_or_none[
+        'server']
+    assert (server['status'], server['OS-EXT-STS:task_state']) == (
+        'ACTIVE', None)
+
+    # A guest that stopped behind nimbus's back: the event fails and the
+    # server stays as it was (no ERROR for a dump that could not be sent).
+    _compute_driver(cloud, host).set_power_state(server_id,
+                                                 power_state.SHUTDOWN)
+    assert cloud.api.post(url, body=dump, headers=V).status_int == 202
+    [event] = _wait_for_event(cloud, server_id, 'trigger_crash_dump')
+    assert event['result'] == 'Error'
+    assert 'is not running' in event['traceback']
+    assert cloud.api.get('/v2.1/servers/%s' % server_id).json_body_or_none[
+        'server']['status'] == 'ACTIVE'
+
+    # Refused while stopped, and while locked; nothing is recorded.
+    actions_url = '/v2.1/servers/%s/os-instance-actions' % server_id
+    before = len(cloud.api.get(actions_url).json_body_or_none[
+        'instanceActions'])
+    assert cloud.api.post(url, body={'os-stop': None}).status_int == 202
+    cloud.wait_for_status(server_id, ('SHUTOFF',))
+    resp = cloud.api.post(url, body=dump, headers=V)
+    assert resp.status_int == 409, resp.body
+    assert 'conflictingRequest' in resp.json_body_or_none
+    assert cloud.api.post(url, body={'os-start': None}).status_int == 202
+    cloud.wait_for_status(server_id, ('ACTIVE',))
+    assert cloud.admin_api.post(url, body={'lock': None}).status_int == 202
+    assert cloud.api.post(url, body=dump, headers=V).status_int == 409
+    actions = [a['action'] for a in cloud.api.get(
+        actions_url).json_body_or_none['instanceActions']]
+    assert actions.count('trigger_crash_dump') == 2
+    assert len(actions) == before + 3     # stop, start, lock

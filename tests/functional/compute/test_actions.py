@@ -3,6 +3,7 @@ refusals that change nothing."""
 
 import pytest
 
+from nimbus.compute import api as compute_api
 from nimbus.compute import power_state
 from nimbus import exception
 
@@ -234,3 +235,21 @@ def test_rescue_and_unrescue(cloud, active):
     cloud.api.unrescue(ctx, cloud.api.get(ctx, uuid))
     cloud.wait_for(uuid, 'active', None)
     assert not guest.rescued
+
+
+def test_trigger_crash_dump_refused_by_a_pin_below_1_6(cloud, active, conf):
+    """Hosts pinned below 1.6 would drop the cast: refused (409) before
+    the action is recorded."""
+    ctx, uuid = active
+    conf.config(compute='1.5', group='upgrade_levels')
+    api = compute_api.API()
+    before = cloud.get(uuid)
+    with pytest.raises(exception.RPCPinnedToOldVersion) as error:
+        api.trigger_crash_dump(ctx, api.get(ctx, uuid))
+    assert error.value.code == 409
+    names = [a.action for a in api.get_instance_actions(
+        ctx, api.get(ctx, uuid))]
+    assert names == ['create']
+    after = cloud.get(uuid)
+    assert (after.task_state, after.updated_at) == (before.task_state,
+                                                    before.updated_at)

@@ -20,7 +20,7 @@ def _inst(vm_state, task_state=None, host='h'):
 @pytest.mark.parametrize('vm_state,allowed', [
     ('active', {'reboot_soft', 'reboot_hard', 'stop', 'pause', 'suspend',
                 'rebuild', 'resize', 'snapshot', 'get_console_output',
-                'rescue',
+                'rescue', 'trigger_crash_dump',
                 'update_metadata', 'delete', 'soft_delete',
                 'force_delete'}),
     ('stopped', {'reboot_hard', 'start', 'rebuild', 'resize', 'snapshot',
@@ -28,12 +28,13 @@ def _inst(vm_state, task_state=None, host='h'):
                  'get_console_output', 'update_metadata', 'delete',
                  'soft_delete', 'force_delete'}),
     ('error', {'reboot_hard', 'stop', 'rebuild', 'get_console_output',
-               'rescue',
+               'rescue', 'trigger_crash_dump',
                'update_metadata', 'delete', 'soft_delete',
                'force_delete'}),
     ('soft-delete', {'restore', 'delete', 'force_delete'}),
     ('rescued', {'unrescue', 'reboot_hard', 'stop', 'get_console_output',
-                 'delete', 'soft_delete', 'force_delete'}),
+                 'trigger_crash_dump', 'delete', 'soft_delete',
+                 'force_delete'}),
 ])
 def test_table_allows_exactly(vm_state, allowed):
     inst, _ = _inst(vm_state)

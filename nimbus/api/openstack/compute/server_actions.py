@@ -138,6 +138,15 @@ def _rescue(req, instance, body):
     return {'adminPass': password}
 
 
+def _trigger_crash_dump(req, instance, body):
+    validation.validate(schemas.trigger_crash_dump, body)
+    policy.authorize(req.context,
+                     'os_compute_api:servers:trigger_crash_dump',
+                     _target(instance))
+    servers._compute().trigger_crash_dump(req.context, instance)
+    return wsgi.json_response(None, status=202)
+
+
 def _unlock(req, instance, body):
     validation.validate(schemas.no_argument('unlock'), body)
     policy.authorize(req.context, 'os_compute_api:os-lock-server:unlock',
@@ -178,7 +187,12 @@ ACTIONS = {
     'removeFloatingIp': floating_ips.remove_floating_ip,
     'addSecurityGroup': security_groups.add_security_group,
     'removeSecurityGroup': security_groups.remove_security_group,
+    'trigger_crash_dump': _trigger_crash_dump,
 }
+
+#: Actions added by a microversion: below it they are not there (404, as
+#: for any method of a later microversion).
+MIN_VERSIONS = {'trigger_crash_dump': '2.17'}
 
 
 def action(req, server_id):
@@ -191,5 +205,10 @@ def action(req, server_id):
     if handler is None:
         raise webob.exc.HTTPBadRequest(
             explanation='There is no such action: %s' % name)
+    if name in MIN_VERSIONS and not req.api_version.matches(
+            MIN_VERSIONS[name]):
+        raise webob.exc.HTTPNotFound(
+            explanation='The action %s needs microversion %s or later.'
+                        % (name, MIN_VERSIONS[name]))
     instance = servers.get_instance(req, server_id)
     return handler(req, instance, body)

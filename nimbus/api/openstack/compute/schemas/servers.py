@@ -340,3 +340,11 @@ tags_update_all = {
     'required': ['tags'],
     'additionalProperties': False,
 }
+
+
+trigger_crash_dump = {
+    'type': 'object',
+    'properties': {'trigger_crash_dump': {'type': 'null'}},
+    'required': ['trigger_crash_dump'],
+    'additionalProperties': False,
+}
