@@ -8,6 +8,7 @@ import time
 import pytest
 
 from nimbus.compute import power_state
+from tests.functional.api.conftest import Client
 from tests.functional.api import schema_check
 from tests.functional.cloud import cloud  # noqa: F401
 from tests.functional.cloud import glance  # noqa: F401
@@ -176,7 +177,6 @@ def test_update_metadata_and_tags(cloud):  # noqa: F811
 
 
 def test_other_project_sees_404(cloud):  # noqa: F811
-    from tests.functional.api.conftest import Client
     server_id = cloud.boot('mine')
     other = Client(cloud.app, token='eve:other')
     for method, path, body in (
@@ -428,3 +428,25 @@ def test_trigger_crash_dump(cloud):  # noqa: F811
         actions_url).json_body_or_none['instanceActions']]
     assert actions.count('trigger_crash_dump') == 2
     assert len(actions) == before + 3     # stop, start, lock
+
+
+def test_actions_of_a_deleted_server_from_2_21(cloud):  # noqa: F811
+    server_id = cloud.boot('gone')
+    cloud.wait_for_status(server_id, ('ACTIVE',))
+    assert cloud.api.delete('/v2.1/servers/%s' % server_id).status_int == 204
+    cloud.wait_for_status(server_id, ('DELETED',))
+    url = '/v2.1/servers/%s/os-instance-actions' % server_id
+    # Before 2.21 a deleted server has no actions to show.
+    assert cloud.api.get(url, headers=_version('2.20')).status_int == 404
+    resp = cloud.api.get(url, headers=_version('2.21'))
+    assert resp.status_int == 200, resp.body
+    schema_check.assert_matches('servers.list_instance_actions', resp)
+    actions = resp.json_body_or_none['instanceActions']
+    assert [a['action'] for a in actions] == ['delete', 'create']
+    resp = cloud.admin_api.get('%s/%s' % (url, actions[0]['request_id']),
+                               headers=_version('2.21'))
+    schema_check.assert_matches('servers.show_instance_action', resp)
+    assert resp.json_body_or_none['instanceAction']['events']
+    # Still the owner's only.
+    other = Client(cloud.app, token='eve:other')
+    assert other.get(url, headers=_version('2.21')).status_int == 404

@@ -35,7 +35,19 @@ def _event_view(event, show_traceback):
 
 
 def _instance(req, server_id, rule):
-    instance = servers.get_instance(req, server_id)
+    if req.api_version.matches('2.21'):
+        # From 2.21 a deleted server's actions can be read too (still
+        # only by its project, or an admin).
+        context = req.context.from_dict(req.context.to_dict())
+        context.read_deleted = 'yes'
+        try:
+            instance = servers._compute().get(context, server_id,
+                                              expected_attrs=[])
+        except exception.InstanceNotFound:
+            raise webob.exc.HTTPNotFound(
+                explanation='Instance %s could not be found.' % server_id)
+    else:
+        instance = servers.get_instance(req, server_id)
     policy.authorize(req.context, _RULE + rule,
                      {'project_id': instance.project_id,
                       'user_id': instance.user_id})
