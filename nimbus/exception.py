@@ -302,6 +302,10 @@ class FlavorAccessExists(Conflict):
                'project %(project_id)s combination.')
 
 
+class InstanceGroupNotFound(NotFound):
+    msg_fmt = 'Server group %(group_uuid)s could not be found.'
+
+
 class KeypairNotFound(NotFound):
     msg_fmt = 'Keypair %(name)s not found for user %(user_id)s'
 

@@ -13,6 +13,7 @@ configuration; -1 means unlimited.
 
 from nimbus.conf import CONF
 from nimbus.db.api import quota as quota_db
+from nimbus.db.api import server_group as server_group_db
 from nimbus.db import session
 from nimbus import exception
 
@@ -162,6 +163,8 @@ class QuotaEngine:
         }.get(resource)
         if resource == 'security_group_rules':
             return quota_db.count_security_group_rules(context, project_id)
+        if resource == 'server_groups':
+            return server_group_db.count_groups(context, project_id)
         return counter(context, project_id) if counter else 0
 
     def _count_all(self, context, project_id, user_id):
@@ -177,6 +180,8 @@ class QuotaEngine:
             'security_groups': quota_db.count_security_groups(context,
                                                               project_id),
             'snapshots': quota_db.count_snapshots(context, project_id),
+            'server_groups': self.count(context, 'server_groups',
+                                        project_id),
         }
 
     # Checks ---------------------------------------------------------------

@@ -61,6 +61,7 @@ class CreateMixin:
         if network_api is not None and requested_networks not in (None,):
             network_api.validate_networks(context, requested_networks)
         security_groups = list(security_groups or ['default'])
+        group = self._check_group(context, scheduler_hints)
 
         reservation_id = 'r-%s' % uuidutils.generate_uuid()[:8]
         props = _image_properties(image)
@@ -107,12 +108,19 @@ class CreateMixin:
                     inst.create()
                     self._create_bdms(txn_context, inst, image_href, flavor,
                                       block_device_mapping)
+                    if group is not None:
+                        objects.InstanceGroup.add_members(
+                            txn_context, group.uuid, [uuid])
                     # Recorded with the instance, in its transaction.
                     self._record_action(txn_context, inst, actions.CREATE)
                     made.append(inst)
                 return made
             deltas = {'instances': count, 'cores': count * flavor.vcpus,
                       'ram': count * flavor.memory_mb}
+            if group is not None:
+                self._quotas().limit_check(
+                    context, context.project_id,
+                    server_group_members=len(group.members) + count)
             return self._quotas().check_deltas_and_run(
                 context, context.project_id, context.user_id, deltas, fn)
 
@@ -288,6 +296,18 @@ class CreateMixin:
                 device_type=bdm.get('device_type'),
                 disk_bus=bdm.get('disk_bus'),
                 tag=bdm.get('tag')).create()
+
+    @staticmethod
+    def _check_group(context, scheduler_hints):
+        """The server group the ``group`` hint names (the caller's
+        project's; InstanceGroupNotFound, 400, otherwise), or None."""
+        uuid = (scheduler_hints or {}).get('group')
+        if isinstance(uuid, list):
+            uuid = uuid[0] if uuid else None
+        if not uuid:
+            return None
+        return objects.InstanceGroup.get_by_uuid(
+            context, uuid, None if context.is_admin else context.project_id)
 
     @staticmethod
     def _request_spec(context, instances, flavor, image, availability_zone,

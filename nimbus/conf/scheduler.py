@@ -19,7 +19,8 @@ scheduler_opts = [
         default=['RetryFilter', 'AvailabilityZoneFilter', 'ComputeFilter',
                  'RamFilter', 'CoreFilter', 'DiskFilter',
                  'ImagePropertiesFilter', 'SameHostFilter',
-                 'DifferentHostFilter'],
+                 'DifferentHostFilter', 'ServerGroupAntiAffinityFilter',
+                 'ServerGroupAffinityFilter'],
         help='Filters the filter scheduler runs, in this order, by class '
              'name (a class of nimbus.scheduler.filters) or by dotted '
              'path. A host must pass all of them.'),

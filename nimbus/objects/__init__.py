@@ -14,6 +14,7 @@ def register_all():
     __import__('nimbus.objects.instance_action')
     __import__('nimbus.objects.instance_fault')
     __import__('nimbus.objects.instance_info_cache')
+    __import__('nimbus.objects.instance_group')
     __import__('nimbus.objects.keypair')
     __import__('nimbus.objects.migration')
     __import__('nimbus.objects.security_group')

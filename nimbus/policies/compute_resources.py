@@ -57,6 +57,17 @@ rules = [
     _rule('os-keypairs:delete', OWNER, 'Delete a key pair',
           '/os-keypairs/{keypair_name}', ('DELETE',)),
 
+    _rule('os-server-groups:index', base.PROJECT_READER,
+          "List the project's server groups (an admin: all_projects)",
+          '/os-server-groups'),
+    _rule('os-server-groups:create', base.PROJECT_MEMBER,
+          'Create a server group', '/os-server-groups', ('POST',)),
+    _rule('os-server-groups:show', base.PROJECT_READER,
+          'Show a server group', '/os-server-groups/{server_group_id}'),
+    _rule('os-server-groups:delete', base.PROJECT_MEMBER,
+          'Delete a server group', '/os-server-groups/{server_group_id}',
+          ('DELETE',)),
+
     _rule('os-quota-sets:show', base.PROJECT_READER,
           'Show the quotas of a project', _QUOTA),
     _rule('os-quota-sets:detail', base.PROJECT_READER,

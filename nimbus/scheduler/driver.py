@@ -21,6 +21,7 @@ from nimbus.conf import CONF
 from nimbus import context as nimbus_context
 from nimbus import exception
 from nimbus.scheduler import filters as filters_module
+from nimbus.scheduler.filters import server_group
 from nimbus.scheduler import host_manager as host_manager_module
 from nimbus.scheduler import request_spec as request_spec_module
 
@@ -89,14 +90,24 @@ class Scheduler:
             try:
                 for index in range(spec.num_instances):
                     state = self.select_host(spec, index)
+                    if state is None and server_group.relaxable(spec):
+                        # A soft group policy gives way for this one.
+                        spec.resolved[server_group.RELAXED] = True
+                        state = self.select_host(spec, index)
+                        spec.resolved[server_group.RELAXED] = False
                     if state is None:
                         raise exception.NoValidHost(
                             reason=self.explain(spec, index))
                     chosen.append((state, self.limits(state)))
                     hm.consume(state, spec)
+                    server_group.placed(
+                        spec, spec.instance_uuids[index]
+                        if index < len(spec.instance_uuids) else None,
+                        state.host)
             except Exception:
                 for state, _ in reversed(chosen):
                     hm.release(state, spec)
+                server_group.unplaced(spec)
                 raise
         return [{'host': state.host, 'nodename': state.nodename,
                  'limits': limits} for state, limits in chosen]

@@ -151,6 +151,21 @@ def test_openstackclient_server_lifecycle(osc_cloud, keystone, tmp_path):
         hosts.add(row['Host'])
     assert hosts == set(COMPUTE_HOSTS)
 
+    # A server group: members join with --hint group=, and the group
+    # lists them.
+    group = run_openstack(alice, 'server', 'group', 'create', '--policy',
+                          'anti-affinity', 'spread')
+    assert group['name'] == 'spread'
+    run_openstack(alice, 'server', 'create', '--image', 'cirros',
+                  '--flavor', 'm1.tiny', '--hint', 'group=%s' % group['id'],
+                  '--wait', 'grouped', timeout=180)
+    shown = run_openstack(alice, 'server', 'group', 'show', 'spread')
+    grouped = run_openstack(alice, 'server', 'show', 'grouped')
+    assert grouped['id'] in str(shown['members'])
+    assert [g['Name'] for g in run_openstack(
+        alice, 'server', 'group', 'list')] == ['spread']
+    assert run_openstack(bob, 'server', 'group', 'list') == []
+
     run_openstack(alice, 'server', 'delete', '--wait', 'vm1', json=False,
                   timeout=180)
     names = {s['Name'] for s in run_openstack(alice, 'server', 'list')}

@@ -35,6 +35,8 @@ from nimbus.db.models.security_group import SecurityGroup
 from nimbus.db.models.security_group import SecurityGroupIngressDefaultRule
 from nimbus.db.models.security_group import SecurityGroupIngressRule
 from nimbus.db.models.security_group import SecurityGroupInstanceAssociation
+from nimbus.db.models.server_group import InstanceGroup
+from nimbus.db.models.server_group import InstanceGroupMember
 from nimbus.db.models.service import ComputeNode
 from nimbus.db.models.service import Service
 from nimbus.db.models.volume import BlockDeviceMapping
@@ -46,6 +48,7 @@ __all__ = [
     'BlockDeviceMapping', 'ComputeNode', 'FixedIp', 'FloatingIp', 'Image',
     'ImageLocation', 'ImageMember', 'ImageProperty', 'ImageTag', 'Instance',
     'InstanceAction', 'InstanceActionEvent', 'InstanceFault',
+    'InstanceGroup', 'InstanceGroupMember',
     'InstanceIdMapping', 'InstanceInfoCache', 'InstanceMetadata',
     'InstanceSystemMetadata', 'InstanceTypeExtraSpecs',
     'InstanceTypeProjects', 'InstanceTypes', 'KeyPair', 'Migration',

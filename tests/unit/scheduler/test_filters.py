@@ -21,7 +21,8 @@ def test_all_filters_are_found_by_class_name():
     assert set(filters.all_filters()) == {
         'RetryFilter', 'AvailabilityZoneFilter', 'ComputeFilter',
         'RamFilter', 'CoreFilter', 'DiskFilter', 'ImagePropertiesFilter',
-        'SameHostFilter', 'DifferentHostFilter'}
+        'SameHostFilter', 'DifferentHostFilter',
+        'ServerGroupAffinityFilter', 'ServerGroupAntiAffinityFilter'}
 
 
 def test_load_filters_by_name_and_dotted_path_in_order():
@@ -37,7 +38,7 @@ def test_load_filters_rejects_unknown_names():
 
 def test_default_filters_load(conf):
     from nimbus.conf import CONF
-    assert len(filters.load_filters(CONF.scheduler_default_filters)) == 9
+    assert len(filters.load_filters(CONF.scheduler_default_filters)) == 11
 
 
 # RetryFilter -------------------------------------------------------------

@@ -11,6 +11,7 @@ from nimbus.api.openstack.compute import floating_ips
 from nimbus.api.openstack.compute import hypervisors
 from nimbus.api.openstack.compute import instance_actions
 from nimbus.api.openstack.compute import keypairs
+from nimbus.api.openstack.compute import server_groups
 from nimbus.api.openstack.compute import quota_sets
 from nimbus.api.openstack.compute import security_groups
 from nimbus.api.openstack.compute import server_actions
@@ -60,6 +61,10 @@ ROUTES = {
     '/os-keypairs': {'GET': keypairs.index, 'POST': keypairs.create},
     '/os-keypairs/{keypair_name}': {'GET': keypairs.show,
                                     'DELETE': keypairs.delete},
+    '/os-server-groups': {'GET': server_groups.index,
+                          'POST': server_groups.create},
+    '/os-server-groups/{group_id}': {'GET': server_groups.show,
+                                     'DELETE': server_groups.delete},
     '/os-quota-sets/{tenant_id}': {'GET': quota_sets.show,
                                    'PUT': quota_sets.update,
                                    'DELETE': quota_sets.delete},

@@ -99,6 +99,7 @@ _hints = {
     'properties': {
         'same_host': {'type': ['string', 'array'], 'items': uuid},
         'different_host': {'type': ['string', 'array'], 'items': uuid},
+        'group': uuid,
     },
     'additionalProperties': True,
 }
