@@ -75,7 +75,8 @@ class ServiceList(base.ObjectListBase, base.NimbusObject):
 
     @classmethod
     @base.remotable
-    def get_by_binary(cls, context, binary):
-        rows = service_db.service_get_all_by_binary(context, binary)
+    def get_by_binary(cls, context, binary, include_disabled=False):
+        rows = service_db.service_get_all_by_binary(
+            context, binary, include_disabled=include_disabled)
         return cls(context, objects=[base.from_db(Service(context), row)
                                      for row in rows])

@@ -450,3 +450,43 @@ def test_actions_of_a_deleted_server_from_2_21(cloud):  # noqa: F811
     # Still the owner's only.
     other = Client(cloud.app, token='eve:other')
     assert other.get(url, headers=_version('2.21')).status_int == 404
+
+
+def test_host_status_from_2_16(cloud, monkeypatch):  # noqa: F811
+    server_id = cloud.boot('hs')
+    cloud.wait_for_status(server_id, ('ACTIVE',))
+    url = '/v2.1/servers/%s' % server_id
+    headers = _version('2.16')
+
+    def status():
+        resp = cloud.admin_api.get(url, headers=headers)
+        schema_check.assert_matches('servers.get_server', resp)
+        return resp.json_body_or_none['server']['host_status']
+
+    host = cloud.admin_api.get(url).json_body_or_none['server'][
+        'OS-EXT-SRV-ATTR:host']
+    assert status() == 'UP'
+    # Forced down, then disabled too: each later state overrides.
+    body = {'host': host, 'binary': 'nimbus-compute', 'forced_down': True}
+    assert cloud.admin_api.put('/v2.1/os-services/force-down', body=body,
+                               headers=_version('2.11')).status_int == 200
+    assert status() == 'DOWN'
+    service = {'host': host, 'binary': 'nimbus-compute'}
+    assert cloud.admin_api.put('/v2.1/os-services/disable',
+                               body=service).status_int == 200
+    assert status() == 'MAINTENANCE'
+    assert cloud.admin_api.put('/v2.1/os-services/enable',
+                               body=service).status_int == 200
+    body['forced_down'] = False
+    assert cloud.admin_api.put('/v2.1/os-services/force-down', body=body,
+                               headers=_version('2.11')).status_int == 200
+    assert status() == 'UP'
+    # A service that stopped reporting: not known to be down.
+    from nimbus import servicegroup
+    monkeypatch.setattr(servicegroup, 'service_is_up', lambda svc: False)
+    assert status() == 'UNKNOWN'
+    # Not shown before 2.16, nor to a member by default.
+    assert 'host_status' not in cloud.admin_api.get(url).json_body_or_none[
+        'server']
+    assert 'host_status' not in cloud.api.get(
+        url, headers=headers).json_body_or_none['server']

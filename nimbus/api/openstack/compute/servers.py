@@ -128,8 +128,11 @@ def detail(req):
 
 
 def _host_statuses(req, rows):
-    """{host: UP|DOWN|MAINTENANCE|UNKNOWN} for 2.16's host_status, of
-    the hosts of server rows."""
+    """{host: status} for 2.16's host_status, of the hosts of server
+    rows, as Nova's API reference lists them, each later one overriding
+    the earlier: UP (the compute service is up), UNKNOWN (it stopped
+    reporting), DOWN (forced down), MAINTENANCE (disabled); '' when the
+    server has no host, or its host no compute service."""
     if not req.api_version.matches('2.16'):
         return {}
     try:
@@ -141,18 +144,20 @@ def _host_statuses(req, rows):
     statuses = {}
     if hosts:
         services = objects.ServiceList.get_by_binary(
-            req.context.elevated(), 'nimbus-compute')
+            req.context.elevated(), 'nimbus-compute', include_disabled=True)
         by_host = {s.host: s for s in services}
         for host in hosts:
             service = by_host.get(host)
             if service is None:
-                statuses[host] = 'UNKNOWN'
+                statuses[host] = ''
             elif service.disabled:
                 statuses[host] = 'MAINTENANCE'
+            elif service.forced_down:
+                statuses[host] = 'DOWN'
             elif servicegroup.service_is_up(service):
                 statuses[host] = 'UP'
             else:
-                statuses[host] = 'DOWN'
+                statuses[host] = 'UNKNOWN'
     statuses[None] = ''
     return statuses
 
