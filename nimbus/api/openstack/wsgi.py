@@ -125,6 +125,14 @@ class APIRouter:
                 % req.method, {'Allow': ', '.join(sorted(methods))})
         project_id = match.pop('project_id', None)
         if project_id is not None:
+            # As Nova: a URL naming another project than the token's is
+            # malformed, rather than quietly served for the token's.
+            context = req.environ.get(CONTEXT_KEY)
+            if context is not None and project_id != context.project_id:
+                return faults.fault_response(
+                    400, "Malformed request URL: URL's project_id '%s' "
+                         "doesn't match Context's project_id '%s'"
+                         % (project_id, context.project_id))
             req.environ['nimbus.url_project_id'] = project_id
         try:
             result = handler(req, **match)

@@ -490,3 +490,11 @@ def test_host_status_from_2_16(cloud, monkeypatch):  # noqa: F811
         'server']
     assert 'host_status' not in cloud.api.get(
         url, headers=headers).json_body_or_none['server']
+
+
+def test_project_id_in_the_url_must_be_the_tokens(cloud):  # noqa: F811
+    assert cloud.api.get('/v2.1/demo/servers').status_int == 200
+    resp = cloud.api.get('/v2.1/other/servers')
+    assert resp.status_int == 400
+    assert "doesn't match Context's project_id 'demo'" in resp.body.decode()
+    assert cloud.api.get('/v2.1/servers').status_int == 200
