@@ -116,6 +116,20 @@ def test_paging_from_2_35(alice, version):  # noqa: F811
     fault(alice.get(V + '?limit=x'), 400)
 
 
+def test_paging_without_limit_stops_at_max_limit(alice, version,  # noqa
+                                                 conf):
+    conf.config(max_limit=2, group='api')
+    for name in ('a', 'b', 'c'):
+        alice.post(V, body={'keypair': {'name': name, 'public_key': PUBLIC}})
+    body = alice.get(V).json_body_or_none
+    names = [k['keypair']['name'] for k in body['keypairs']]
+    if version == '2.1':
+        assert names == ['a', 'b', 'c'] and 'keypairs_links' not in body
+        return
+    assert names == ['a', 'b']
+    assert 'marker=b' in body['keypairs_links'][0]['href']
+
+
 @pytest.mark.parametrize('body', [
     {}, {'keypair': {}}, {'keypair': {'name': ''}},
     {'keypair': {'name': 'a/b'}}, {'keypair': {'name': 'x' * 256}},

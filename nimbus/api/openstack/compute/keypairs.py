@@ -60,6 +60,8 @@ def index(req):
     limit = marker = None
     if req.api_version.matches('2.35'):
         marker = req.GET.get('marker')
+        # Paged from 2.35: at most [api] max_limit, a next link after.
+        limit = CONF.api.max_limit
         if 'limit' in req.GET:
             try:
                 limit = int(req.GET['limit'])
