@@ -8,6 +8,7 @@ JSON string), ``security_groups`` (list of names) and ``tags`` (list).
 """
 
 import functools
+import ipaddress
 import json
 import re
 
@@ -406,11 +407,11 @@ def filtered_page(context, filters, sort_keys=None, sort_dirs=None,
         stmt = stmt.where(sa.or_(Instance.updated_at >= since,
                                  Instance.deleted_at >= since,
                                  Instance.created_at >= since))
-    ip = filters.get('ip')
-    if ip:
+    ip, ip6 = filters.get('ip'), filters.get('ip6')
+    if ip or ip6:
         # The info cache is JSON: match in Python, before paging.
         rows = list(context.session.scalars(stmt))
-        uuids = _uuids_matching_ip(context, [r.uuid for r in rows], ip)
+        uuids = _uuids_matching_ip(context, [r.uuid for r in rows], ip, ip6)
         stmt = stmt.where(Instance.uuid.in_(uuids))
     marker_row = None
     if marker is not None:
@@ -455,8 +456,12 @@ def _filter_by_tags(stmt, filters):
     return stmt
 
 
-def _uuids_matching_ip(context, uuids, pattern):
-    regex = re.compile(pattern)
+def _uuids_matching_ip(context, uuids, ip, ip6):
+    """The instances one of whose fixed addresses matches, from its
+    start, the regular expression ``ip`` (IPv4) or ``ip6`` (IPv6), as
+    Nova's filters do; floating addresses are not matched."""
+    regexes = {4: re.compile(ip) if ip else None,
+               6: re.compile(ip6) if ip6 else None}
     matching = []
     for cache in context.session.scalars(sa.select(InstanceInfoCache).where(
             InstanceInfoCache.instance_uuid.in_(uuids))):
@@ -464,20 +469,23 @@ def _uuids_matching_ip(context, uuids, pattern):
             network_info = json.loads(cache.network_info or '[]')
         except ValueError:
             continue
-        for address in _addresses(network_info):
-            if regex.match(address):
+        for address in _fixed_addresses(network_info):
+            try:
+                version = ipaddress.ip_address(address).version
+            except ValueError:
+                continue
+            regex = regexes[version]
+            if regex is not None and regex.match(address):
                 matching.append(cache.instance_uuid)
                 break
     return matching
 
 
-def _addresses(network_info):
+def _fixed_addresses(network_info):
     for vif in network_info or []:
         for subnet in (vif.get('network') or {}).get('subnets') or []:
             for ip in subnet.get('ips') or []:
                 yield ip.get('address') or ''
-                for floating in ip.get('floating_ips') or []:
-                    yield floating.get('address') or ''
 
 
 @session.reader

@@ -498,3 +498,27 @@ def test_project_id_in_the_url_must_be_the_tokens(cloud):  # noqa: F811
     assert resp.status_int == 400
     assert "doesn't match Context's project_id 'demo'" in resp.body.decode()
     assert cloud.api.get('/v2.1/servers').status_int == 200
+
+
+def test_ip_and_ip6_filters_match_fixed_addresses(cloud):  # noqa: F811
+    server_id = cloud.boot('ipf')
+    server = cloud.wait_for_status(server_id, ('ACTIVE',))
+    address = server['addresses']['private'][0]['addr']
+
+    def listed(query, version='2.5'):
+        resp = cloud.api.get('/v2.1/servers?' + query,
+                             headers=_version(version))
+        assert resp.status_int == 200, resp.body
+        return [s['id'] for s in resp.json_body_or_none['servers']]
+
+    assert listed('ip=10.0.0') == [server_id]
+    assert listed('ip=%s$' % address.replace('.', r'\.')) == [server_id]
+    assert listed('ip=10.9.') == []
+    # No IPv6 address here: ip6 matches nothing, and an IPv4 pattern
+    # is not tried against it.
+    assert listed('ip6=.*') == []
+    assert listed('ip6=10') == []
+    # Before 2.5 ip6 was an administrator's: ignored for a member.
+    assert listed('ip6=.*', version='2.4') == [server_id]
+    resp = cloud.api.get('/v2.1/servers?ip=(', headers=V)
+    assert resp.status_int == 400

@@ -1,5 +1,7 @@
 """/servers: create, list, show, update, delete."""
 
+import re
+
 import webob.exc
 
 from nimbus.api.openstack import common
@@ -63,6 +65,17 @@ def _search_opts(req):
     if not req.api_version.matches('2.26'):
         for key in ('tags', 'tags-any', 'not-tags', 'not-tags-any'):
             opts.pop(key, None)
+    # ip6 was an administrator's filter until 2.5.
+    if not req.api_version.matches('2.5') and not context.is_admin:
+        opts.pop('ip6', None)
+    for key in ('ip', 'ip6'):
+        if opts.get(key):
+            try:
+                re.compile(opts[key])
+            except re.error as exc:
+                raise webob.exc.HTTPBadRequest(
+                    explanation='Invalid %s regular expression: %s'
+                                % (key, exc))
     if 'tenant_id' in opts:
         opts['project_id'] = opts.pop('tenant_id')
     all_tenants = opts.pop('all_tenants', None)
