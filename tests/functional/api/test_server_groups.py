@@ -190,3 +190,19 @@ def test_separate_requests_see_each_others_placements(cloud, conf):  # noqa: F81
     placed = _hosts(cloud, 'apart')
     assert sorted(host for _, host in placed.values()) == sorted(
         COMPUTE_HOSTS)
+
+
+def test_list_limit_and_offset(cloud):  # noqa: F811
+    ids = [_group(cloud, 'affinity', 'g%d' % i)['id'] for i in range(3)]
+
+    def listed(query):
+        resp = cloud.api.get(GROUPS + query)
+        assert resp.status_int == 200, resp.body
+        return [g['id'] for g in resp.json_body_or_none['server_groups']]
+
+    assert listed('') == ids
+    assert listed('?limit=2') == ids[:2]
+    assert listed('?limit=2&offset=2') == ids[2:]
+    assert listed('?offset=1') == ids[1:]
+    for bad in ('?limit=x', '?limit=-1', '?offset=x', '?offset=-1'):
+        assert cloud.api.get(GROUPS + bad).status_int == 400, bad

@@ -6,10 +6,10 @@ hint ``group``, and the scheduler places them by it."""
 from oslo_utils import uuidutils
 import webob.exc
 
+from nimbus.api.openstack import common
 from nimbus.api.openstack.compute.schemas import server_groups as schema
 from nimbus.api.openstack import validation
 from nimbus.api.openstack import wsgi
-from nimbus.conf import CONF
 from nimbus.db.api import server_group as server_group_db
 from nimbus import exception
 from nimbus import policy
@@ -28,18 +28,15 @@ def _view(req, group):
     return view
 
 
-def _int_param(req, name):
-    value = req.GET.get(name)
-    if value is None:
-        return None
+def _offset(req):
     try:
-        number = int(value)
-        if number < 0:
-            raise ValueError
+        offset = int(req.GET.get('offset') or 0)
     except ValueError:
+        offset = -1
+    if offset < 0:
         raise webob.exc.HTTPBadRequest(
-            explanation='%s param must be an integer >= 0' % name)
-    return number
+            explanation='offset param must be an integer >= 0')
+    return offset
 
 
 def _project(req):
@@ -52,12 +49,10 @@ def _project(req):
 def index(req):
     policy.authorize(req.context, _P + 'index',
                      {'project_id': req.context.project_id})
-    limit = _int_param(req, 'limit')
-    if limit is not None:
-        limit = min(limit, CONF.api.max_limit)
+    limit, _ = common.limit_and_marker(req)
     groups = server_group_db.group_get_all(
         req.context, project_id=_project(req), limit=limit,
-        offset=_int_param(req, 'offset'))
+        offset=_offset(req))
     return {'server_groups': [_view(req, g) for g in groups]}
 
 
