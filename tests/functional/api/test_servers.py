@@ -522,3 +522,21 @@ def test_ip_and_ip6_filters_match_fixed_addresses(cloud):  # noqa: F811
     assert listed('ip6=.*', version='2.4') == [server_id]
     resp = cloud.api.get('/v2.1/servers?ip=(', headers=V)
     assert resp.status_int == 400
+
+
+def test_device_tags_are_refused_not_dropped(cloud):  # noqa: F811
+    base = {'name': 'tagged', 'imageRef': cloud.image['id'],
+            'flavorRef': '1'}
+    bodies = [
+        dict(base, networks=[{'uuid': '8b4c1f5e-0000-4000-8000-000000000001',
+                              'tag': 'nic1'}]),
+        dict(base, block_device_mapping_v2=[{
+            'source_type': 'image', 'destination_type': 'local',
+            'boot_index': 0, 'uuid': cloud.image['id'], 'tag': 'root'}]),
+    ]
+    for server in bodies:
+        resp = cloud.api.post('/v2.1/servers', body={'server': server},
+                              headers=_version('2.32'))
+        assert resp.status_int == 400, resp.body
+        assert 'Device tags are not supported' in resp.body.decode()
+    assert cloud.api.get('/v2.1/servers').json_body_or_none['servers'] == []

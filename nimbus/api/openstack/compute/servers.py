@@ -186,6 +186,24 @@ def show(req, server_id):
     return {'server': views.detail(req, row, statuses.get(row['host']))}
 
 
+def _refuse_device_tags(server):
+    """Device tags (2.32) reach a guest through the metadata's device list,
+    which needs the devices' bus addresses from the compute driver; no
+    nimbus driver gives them.  Nova fails such a build on a host whose
+    driver cannot tag devices; here it is refused before anything is
+    made, rather than booted with the tags silently dropped."""
+    networks = server.get('networks')
+    tagged = [net for net in networks or [] if isinstance(net, dict)
+              and 'tag' in net] if not isinstance(networks, str) else []
+    tagged += [bdm for bdm in server.get('block_device_mapping_v2') or []
+               if 'tag' in bdm]
+    if tagged:
+        raise webob.exc.HTTPBadRequest(
+            explanation='Device tags are not supported: no compute driver '
+                        'of this cloud can expose tagged devices to the '
+                        'guest.')
+
+
 def _networks(req, server):
     networks = server.get('networks')
     if networks is None:
@@ -274,6 +292,7 @@ def create(req, body):
                         server['flavorRef'])
     security_groups = [sg['name'] for sg in
                        server.get('security_groups') or []] or ['default']
+    _refuse_device_tags(server)
     try:
         instances, reservation_id = _compute().create(
             context, flavor, _image_ref(server),
